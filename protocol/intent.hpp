@@ -1,0 +1,61 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace herald::protocol {
+
+/// What an event asks Herald to do for one identity.
+enum class intent_kind {
+  ring,        ///< An incoming call: wake the callee's devices (VoIP push / high-priority data).
+  cancel_ring, ///< The call was answered elsewhere or ended: stop ringing.
+  chat_alert,  ///< A chat event for one recipient: a visible alert from the app's template.
+};
+
+/// Priority class of a notification; call pushes never wait behind chat or bulk traffic.
+enum class lane { call = 0, chat = 1, bulk = 2 };
+
+[[nodiscard]] std::string_view to_string(intent_kind k) noexcept;
+[[nodiscard]] std::string_view to_string(lane l) noexcept;
+
+/// Call facts carried by ring and cancel-ring intents.
+struct call_details {
+  std::string call_id;               ///< `correlationId`: the id the Calling SDK reports.
+  std::string server_call_id;        ///< `serverCallId`, when the event has one.
+  std::string caller_raw_id;         ///< `from.rawId` of an IncomingCall.
+  std::string caller_display_name;   ///< `callerDisplayName`, may be empty.
+  std::string incoming_call_context; ///< Opaque `incomingCallContext` (JWT-like), for `cp`.
+  bool video = false;                ///< Whether the call offers video.
+};
+
+/// Chat facts carried by chat-alert intents; `fields` holds every scalar of the event's `data`
+/// flattened with dotted lower-case keys (e.g. `senderdisplayname`, `metadata.key`), the
+/// source of template placeholders.
+struct chat_details {
+  std::string thread_id;
+  std::string message_id;
+  std::string sender_raw_id;
+  std::string sender_display_name;
+  std::string message_body;
+  std::map<std::string, std::string> fields;
+};
+
+/// One thing to do for one identity, derived from one event. Plain data: cheap to copy, no
+/// references into the parsed JSON.
+struct intent {
+  intent_kind kind = intent_kind::ring;
+  std::string recipient; ///< Normalised `rawId` of the identity to notify; the shard key.
+  std::string event_id;
+  std::string event_type; ///< Full type, e.g. `Microsoft.Communication.IncomingCall`.
+  std::chrono::system_clock::time_point event_time{};
+  call_details call;
+  chat_details chat;
+
+  [[nodiscard]] lane lane_of() const noexcept {
+    return kind == intent_kind::chat_alert ? lane::chat : lane::call;
+  }
+};
+
+} // namespace herald::protocol
