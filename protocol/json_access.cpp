@@ -1,0 +1,169 @@
+#include "protocol/json_access.hpp"
+
+#include <charconv>
+#include <limits>
+#include <vector>
+
+namespace herald::protocol::json {
+
+namespace {
+
+char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+void append_lower(std::string& out, std::string_view s) {
+  for (char c : s) {
+    out.push_back(lower(c));
+  }
+}
+
+} // namespace
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view view(const value& v) noexcept {
+  if (!v.IsString()) {
+    return {};
+  }
+  return {v.GetString(), v.GetStringLength()};
+}
+
+const value* find(const value& obj, std::string_view key) noexcept {
+  if (!obj.IsObject()) {
+    return nullptr;
+  }
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+    if (iequals(view(it->name), key)) {
+      return &it->value;
+    }
+  }
+  return nullptr;
+}
+
+std::string_view type_name(const value& v) noexcept {
+  switch (v.GetType()) {
+  case rapidjson::kNullType:
+    return "null";
+  case rapidjson::kFalseType:
+  case rapidjson::kTrueType:
+    return "boolean";
+  case rapidjson::kObjectType:
+    return "object";
+  case rapidjson::kArrayType:
+    return "array";
+  case rapidjson::kStringType:
+    return "string";
+  case rapidjson::kNumberType:
+    return "number";
+  }
+  return "unknown";
+}
+
+std::optional<std::int64_t> integer(const value& v) noexcept {
+  if (v.IsInt64()) {
+    return v.GetInt64();
+  }
+  if (v.IsString()) {
+    const std::string_view s = view(v);
+    std::int64_t out = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec == std::errc{} && end == s.data() + s.size() && !s.empty()) {
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> scalar_text(const value& v) {
+  char buf[32];
+  switch (v.GetType()) {
+  case rapidjson::kNullType:
+    return std::string{};
+  case rapidjson::kFalseType:
+    return std::string{"false"};
+  case rapidjson::kTrueType:
+    return std::string{"true"};
+  case rapidjson::kStringType:
+    return std::string{view(v)};
+  case rapidjson::kNumberType: {
+    std::to_chars_result r{};
+    if (v.IsInt64()) {
+      r = std::to_chars(buf, buf + sizeof buf, v.GetInt64());
+    } else if (v.IsUint64()) {
+      r = std::to_chars(buf, buf + sizeof buf, v.GetUint64());
+    } else {
+      r = std::to_chars(buf, buf + sizeof buf, v.GetDouble());
+    }
+    return std::string(buf, r.ptr);
+  }
+  case rapidjson::kObjectType:
+  case rapidjson::kArrayType:
+    break;
+  }
+  return std::nullopt;
+}
+
+bool flatten(const value& v, std::map<std::string, std::string>& out, const flatten_limits& limits,
+             std::string_view prefix) {
+  // An explicit stack instead of recursion: the document came from the network.
+  struct frame {
+    const value* node;
+    std::string key;
+    std::size_t depth;
+  };
+  std::vector<frame> todo;
+  todo.push_back({&v, std::string{}, 0});
+  if (!prefix.empty()) {
+    append_lower(todo.back().key, prefix);
+  }
+  bool complete = true;
+  while (!todo.empty()) {
+    frame f = std::move(todo.back());
+    todo.pop_back();
+    if (auto text = scalar_text(*f.node)) {
+      if (out.size() >= limits.max_fields) {
+        complete = false;
+        continue;
+      }
+      out.insert_or_assign(std::move(f.key), std::move(*text));
+      continue;
+    }
+    if (f.depth >= limits.max_depth) {
+      complete = false;
+      continue;
+    }
+    const auto child_key = [&](std::string_view part) {
+      std::string k = f.key;
+      if (!k.empty()) {
+        k.push_back('.');
+      }
+      append_lower(k, part);
+      return k;
+    };
+    if (f.node->IsObject()) {
+      // Pushed in reverse so the first member is handled first (stable "first wins" order).
+      for (auto it = f.node->MemberEnd(); it != f.node->MemberBegin();) {
+        --it;
+        todo.push_back({&it->value, child_key(view(it->name)), f.depth + 1});
+      }
+    } else if (f.node->IsArray()) {
+      for (rapidjson::SizeType i = f.node->Size(); i > 0; --i) {
+        todo.push_back({&(*f.node)[i - 1], child_key(std::to_string(i - 1)), f.depth + 1});
+      }
+    }
+  }
+  return complete;
+}
+
+} // namespace herald::protocol::json

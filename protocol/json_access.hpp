@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+/// Small read-only helpers over RapidJSON values, shared by the envelope and ACS event parsers.
+/// ACS payloads are not consistent about key case (SMS samples use both `From` and `from`), so
+/// every lookup here is ASCII case-insensitive. Nothing here allocates except `flatten` and
+/// `scalar_text`; nothing recurses without a depth bound.
+namespace herald::protocol::json {
+
+using value = rapidjson::Value;
+
+/// ASCII case-insensitive equality (JSON keys in ACS payloads are ASCII).
+[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
+
+/// The string view of a JSON string value; empty for anything else.
+[[nodiscard]] std::string_view view(const value& v) noexcept;
+
+/// The member of `obj` whose key equals `key` case-insensitively, or nullptr when `obj` is not
+/// an object or has no such member. The first match wins.
+[[nodiscard]] const value* find(const value& obj, std::string_view key) noexcept;
+
+/// The JSON type of `v` as a word for error messages (`string`, `number`, `object` ...).
+[[nodiscard]] std::string_view type_name(const value& v) noexcept;
+
+/// `v` as a signed integer: a JSON integer, or a string of decimal digits (ACS sends `version`
+/// both ways). nullopt for anything else, including values outside int64.
+[[nodiscard]] std::optional<std::int64_t> integer(const value& v) noexcept;
+
+/// Text of a scalar: strings as they are, numbers in shortest round-trip form, booleans as
+/// `true`/`false`, null as empty. nullopt for objects and arrays.
+[[nodiscard]] std::optional<std::string> scalar_text(const value& v);
+
+/// Limits of `flatten`, so hostile input cannot blow up memory or the stack.
+struct flatten_limits {
+  std::size_t max_depth = 8;    ///< Deeper containers are skipped.
+  std::size_t max_fields = 256; ///< Further scalars are dropped.
+};
+
+/// Adds every scalar under `v` to `out` with dotted lower-case keys (`metadata.key`, array
+/// elements by index: `participants.0.displayname`), each prefixed by `prefix` when it is not
+/// empty. Iterative, bounded by `limits`. Returns false when a limit cut something off.
+bool flatten(const value& v, std::map<std::string, std::string>& out,
+             const flatten_limits& limits = {}, std::string_view prefix = {});
+
+} // namespace herald::protocol::json
