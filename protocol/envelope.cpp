@@ -1,0 +1,202 @@
+#include "protocol/envelope.hpp"
+
+#include <cstring>
+
+#include "protocol/acs_event.hpp"
+#include "protocol/event_catalog.hpp"
+#include "protocol/event_envelope.hpp"
+#include "protocol/intent_builder.hpp"
+#include "protocol/json_access.hpp"
+
+namespace herald::protocol {
+
+namespace {
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+/// True when every `charset` parameter in `params` (`; a=b; charset=utf-8`) is UTF-8.
+bool charset_is_utf8(std::string_view params) noexcept {
+  while (!params.empty()) {
+    const auto semi = params.find(';', 1);
+    const std::string_view param =
+        trim(params.substr(1, semi == std::string_view::npos ? std::string_view::npos : semi - 1));
+    const auto eq = param.find('=');
+    if (eq != std::string_view::npos && json::iequals(trim(param.substr(0, eq)), "charset")) {
+      std::string_view value = trim(param.substr(eq + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+      }
+      if (!json::iequals(value, "utf-8") && !json::iequals(value, "utf8")) {
+        return false;
+      }
+    }
+    if (semi == std::string_view::npos) {
+      break;
+    }
+    params.remove_prefix(semi);
+  }
+  return true;
+}
+
+/// Decodes `data` of one envelope into `out` (known flag, intents or fault, warnings).
+void decode_event(const event_envelope& env, int index, decoded_event& out) {
+  const event_catalog_entry& entry = lookup_event_type(env.type);
+  out.known = entry.type != acs_event_type::unknown;
+  if (!out.known) {
+    return; // accepted, counted by the caller, ignored (DESIGN.md step 2)
+  }
+  if (env.data_problem) {
+    out.fault = env.data_problem;
+    return;
+  }
+  if (!env.data) {
+    out.fault = error{errc::missing_field, "data", "required for " + out.type, index};
+    return;
+  }
+  auto parsed = parse_acs_event(entry.type, *env.data);
+  if (!parsed) {
+    out.fault = parsed.error();
+    out.fault->index = index;
+    return;
+  }
+  acs_event& ev = parsed.value();
+  for (auto& w : ev.warnings) {
+    w.index = index;
+    out.warnings.push_back(std::move(w));
+  }
+  ev.warnings.clear();
+  const bool addressed_to_nobody =
+      entry.policy == push_policy::ring && ev.to && ev.to->kind() == identifier_kind::unknown;
+  out.intents = build_intents(std::move(ev), event_meta{out.id, out.type, out.time});
+  if (addressed_to_nobody) {
+    // Typically the documentation's `{recipient-id}` placeholder: nobody can be registered.
+    out.warnings.push_back(
+        error{errc::invalid_field, "data.to", "rawId has no known prefix; nobody to ring", index});
+  }
+}
+
+result<bool> check_validation(const event_envelope& env, int index, decoded_batch& batch) {
+  if (!json::iequals(env.type, subscription_validation_event_type)) {
+    return false;
+  }
+  const json::value* code = env.data ? json::find(*env.data, "validationCode") : nullptr;
+  if (!code || !code->IsString() || code->GetStringLength() == 0) {
+    return error{errc::missing_field, "data.validationCode",
+                 "validation event without a validation code", index};
+  }
+  batch.validation_code = std::string{json::view(*code)};
+  if (const json::value* url = json::find(*env.data, "validationUrl"); url && url->IsString()) {
+    batch.validation_url = std::string{json::view(*url)};
+  }
+  return true;
+}
+
+} // namespace
+
+std::string_view to_string(content_kind k) noexcept {
+  switch (k) {
+  case content_kind::event_grid:
+    return "event-grid";
+  case content_kind::cloud_event:
+    return "cloud-event";
+  case content_kind::cloud_event_batch:
+    return "cloud-event-batch";
+  }
+  return "unknown";
+}
+
+std::optional<content_kind> content_kind_from(std::string_view content_type) noexcept {
+  const auto semi = content_type.find(';');
+  const std::string_view media = trim(content_type.substr(0, semi));
+  if (semi != std::string_view::npos && !charset_is_utf8(content_type.substr(semi))) {
+    return std::nullopt;
+  }
+  if (json::iequals(media, "application/json") || json::iequals(media, "text/json")) {
+    return content_kind::event_grid;
+  }
+  if (json::iequals(media, "application/cloudevents+json")) {
+    return content_kind::cloud_event;
+  }
+  if (json::iequals(media, "application/cloudevents-batch+json")) {
+    return content_kind::cloud_event_batch;
+  }
+  return std::nullopt;
+}
+
+result<decoded_batch> decode_batch(std::string_view body, content_kind kind) {
+  // In-situ parsing decodes strings inside this one copy instead of allocating each; it needs
+  // a NUL-terminated buffer, so a body with an embedded NUL would be silently truncated:
+  // reject it (JSON text cannot contain a raw NUL, RFC 8259 section 7).
+  if (std::memchr(body.data(), '\0', body.size()) != nullptr) {
+    return error{errc::malformed_json, "", "body contains a NUL byte", -1};
+  }
+  std::string buffer{body};
+  rapidjson::Document doc;
+  doc.ParseInsitu<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+      buffer.data());
+  if (doc.HasParseError()) {
+    return error{errc::malformed_json, "",
+                 "not valid JSON at offset " + std::to_string(doc.GetErrorOffset()), -1};
+  }
+
+  decoded_batch batch;
+  batch.kind = kind;
+  const bool is_array = doc.IsArray();
+  if (kind == content_kind::cloud_event && !doc.IsObject()) {
+    return error{errc::wrong_shape, "", "a single CloudEvent must be a JSON object", -1};
+  }
+  if (kind == content_kind::cloud_event_batch && !is_array) {
+    return error{errc::wrong_shape, "", "a CloudEvents batch must be a JSON array", -1};
+  }
+  if (kind == content_kind::event_grid && !is_array && !doc.IsObject()) {
+    return error{errc::wrong_shape, "", "Event Grid events must be an array or an object", -1};
+  }
+  if (kind == content_kind::event_grid && is_array && doc.Empty()) {
+    return error{errc::wrong_shape, "", "empty event array", -1};
+  }
+
+  const rapidjson::SizeType count = is_array ? doc.Size() : 1;
+  std::vector<event_envelope> envelopes;
+  envelopes.reserve(count);
+  for (rapidjson::SizeType i = 0; i < count; ++i) {
+    const json::value& ev = is_array ? doc[i] : doc;
+    const int index = static_cast<int>(i);
+    auto env = kind == content_kind::event_grid ? read_event_grid_event(ev, index)
+                                                : read_cloud_event(ev, index);
+    if (!env) {
+      return env.error();
+    }
+    auto validation = check_validation(env.value(), index, batch);
+    if (!validation) {
+      return validation.error();
+    }
+    if (validation.value()) {
+      return batch; // the handshake: answer it, deliver nothing (webhook-event-delivery docs)
+    }
+    envelopes.push_back(std::move(env).value());
+  }
+
+  batch.events.resize(envelopes.size());
+  for (std::size_t i = 0; i < envelopes.size(); ++i) {
+    const event_envelope& env = envelopes[i];
+    decoded_event& out = batch.events[i];
+    out.id.assign(env.id);
+    out.type.assign(env.type);
+    out.source.assign(env.source);
+    out.subject.assign(env.subject);
+    out.time = env.time.value_or(std::chrono::system_clock::time_point{});
+    out.warnings = env.warnings;
+    decode_event(env, static_cast<int>(i), out);
+  }
+  return batch;
+}
+
+} // namespace herald::protocol

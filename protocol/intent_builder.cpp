@@ -1,0 +1,118 @@
+#include "protocol/intent_builder.hpp"
+
+#include <utility>
+
+namespace herald::protocol {
+
+namespace {
+
+intent make(intent_kind kind, std::string recipient, const event_meta& meta) {
+  intent out;
+  out.kind = kind;
+  out.recipient = std::move(recipient);
+  out.event_id = std::string{meta.id};
+  out.event_type = std::string{meta.type};
+  out.event_time = meta.time;
+  return out;
+}
+
+call_details call_of(acs_event& ev) {
+  call_details c;
+  c.call_id = std::move(ev.correlation_id);
+  c.server_call_id = std::move(ev.server_call_id);
+  return c;
+}
+
+bool same(const std::optional<communication_identifier>& a,
+          const std::optional<communication_identifier>& b) {
+  return a && b && *a == *b;
+}
+
+/// System messages are rendered by the chat UI from thread state; alerting on them is noise.
+bool is_system_message(std::string_view type) {
+  return type == "TopicUpdated" || type == "ParticipantAdded" || type == "ParticipantRemoved";
+}
+
+std::vector<intent> ring(acs_event& ev, const event_meta& meta) {
+  if (!ev.to || !ev.to->can_receive_app_push()) {
+    return {};
+  }
+  intent out = make(intent_kind::ring, ev.to->to_raw_id(), meta);
+  out.call = call_of(ev);
+  out.call.caller_raw_id = ev.from ? ev.from->to_raw_id() : std::string{};
+  out.call.caller_display_name = std::move(ev.caller_display_name);
+  out.call.incoming_call_context = std::move(ev.incoming_call_context);
+  out.call.video = ev.video;
+  std::vector<intent> v;
+  v.push_back(std::move(out));
+  return v;
+}
+
+std::vector<intent> cancel_ring(acs_event& ev, const event_meta& meta) {
+  std::string recipient;
+  if (ev.type == acs_event_type::call_participant_added) {
+    if (!ev.participant || !ev.participant->can_receive_app_push()) {
+      return {};
+    }
+    recipient = ev.participant->to_raw_id();
+  }
+  intent out = make(intent_kind::cancel_ring, std::move(recipient), meta);
+  out.call = call_of(ev);
+  std::vector<intent> v;
+  v.push_back(std::move(out));
+  return v;
+}
+
+std::vector<intent> chat_alert(acs_event& ev, const event_meta& meta) {
+  if (!ev.recipient || !ev.recipient->can_receive_app_push()) {
+    return {};
+  }
+  // Who caused the event: the message sender, else the thread creator / adder.
+  const auto& origin = ev.sender ? ev.sender : ev.actor;
+  if (same(ev.recipient, origin)) {
+    return {};
+  }
+  switch (ev.type) {
+  case acs_event_type::chat_message_received:
+    if (is_system_message(ev.message_type)) {
+      return {};
+    }
+    break;
+  case acs_event_type::chat_participant_added_to_thread_with_user:
+    // Every member gets this event; only the one added learns something worth an alert.
+    if (!same(ev.recipient, ev.participant)) {
+      return {};
+    }
+    break;
+  default:
+    break;
+  }
+  intent out = make(intent_kind::chat_alert, ev.recipient->to_raw_id(), meta);
+  out.chat.thread_id = std::move(ev.thread_id);
+  out.chat.message_id = std::move(ev.message_id);
+  out.chat.sender_raw_id = origin ? origin->to_raw_id() : std::string{};
+  out.chat.sender_display_name = std::move(ev.sender_display_name);
+  out.chat.message_body = std::move(ev.message_body);
+  out.chat.fields = std::move(ev.fields);
+  std::vector<intent> v;
+  v.push_back(std::move(out));
+  return v;
+}
+
+} // namespace
+
+std::vector<intent> build_intents(acs_event ev, const event_meta& meta) {
+  switch (catalog_entry(ev.type).policy) {
+  case push_policy::ring:
+    return ring(ev, meta);
+  case push_policy::cancel_ring:
+    return cancel_ring(ev, meta);
+  case push_policy::chat_alert:
+    return chat_alert(ev, meta);
+  case push_policy::none:
+    break;
+  }
+  return {};
+}
+
+} // namespace herald::protocol
