@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "protocol/result.hpp"
+
+namespace herald::protocol {
+
+/// Encodes bytes as base64url without padding (RFC 4648 §5; the JWS form of RFC 7515 §2).
+[[nodiscard]] std::string base64url_encode(std::string_view bytes);
+
+/// Encodes bytes as standard base64 with padding (RFC 4648 §4).
+[[nodiscard]] std::string base64_encode(std::string_view bytes);
+
+/// Decodes base64url or standard base64 (RFC 4648 §5 or §4; the two alphabets may even be
+/// mixed), with or without `=` padding. Fails (`errc::invalid_field`, field empty) on any other
+/// character, on whitespace, on misplaced padding or on an impossible length (4n+1).
+[[nodiscard]] result<std::string> base64url_decode(std::string_view text);
+
+} // namespace herald::protocol

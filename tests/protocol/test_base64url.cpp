@@ -1,0 +1,71 @@
+#include <boost/test/unit_test.hpp>
+
+#include "protocol/base64url.hpp"
+
+using namespace herald::protocol;
+
+BOOST_AUTO_TEST_SUITE(base64url)
+
+BOOST_AUTO_TEST_CASE(encodes_rfc4648_vectors_without_padding) {
+  // RFC 4648 §10 test vectors, padding stripped (RFC 7515 §2).
+  BOOST_TEST(base64url_encode("") == "");
+  BOOST_TEST(base64url_encode("f") == "Zg");
+  BOOST_TEST(base64url_encode("fo") == "Zm8");
+  BOOST_TEST(base64url_encode("foo") == "Zm9v");
+  BOOST_TEST(base64url_encode("foob") == "Zm9vYg");
+  BOOST_TEST(base64url_encode("fooba") == "Zm9vYmE");
+  BOOST_TEST(base64url_encode("foobar") == "Zm9vYmFy");
+}
+
+BOOST_AUTO_TEST_CASE(uses_url_safe_alphabet) {
+  const std::string bytes = "\xfb\xff\xbf";
+  BOOST_TEST(base64url_encode(bytes) == "-_-_");
+  BOOST_TEST(base64_encode(bytes) == "+/+/");
+}
+
+BOOST_AUTO_TEST_CASE(standard_encoding_keeps_padding) {
+  BOOST_TEST(base64_encode("fo") == "Zm8=");
+}
+
+BOOST_AUTO_TEST_CASE(decodes_with_and_without_padding_in_both_alphabets) {
+  for (const char* text : {"Zm9vYmE", "Zm9vYmE=", "Zm9vYmE="}) {
+    const auto uut = base64url_decode(text);
+    BOOST_REQUIRE(uut.has_value());
+    BOOST_TEST(uut.value() == "fooba");
+  }
+  const auto url = base64url_decode("-_-_");
+  const auto std_form = base64url_decode("+/+/");
+  BOOST_REQUIRE(url.has_value());
+  BOOST_REQUIRE(std_form.has_value());
+  BOOST_TEST(url.value() == "\xfb\xff\xbf");
+  BOOST_TEST(std_form.value() == url.value());
+}
+
+BOOST_AUTO_TEST_CASE(round_trips_every_byte_value_and_length) {
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) {
+    bytes.push_back(static_cast<char>(i));
+    const auto uut = base64url_decode(base64url_encode(bytes));
+    BOOST_REQUIRE(uut.has_value());
+    BOOST_TEST(uut.value() == bytes);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rejects_bad_characters_lengths_and_padding) {
+  BOOST_TEST(!base64url_decode("Zm9v!").has_value());
+  BOOST_TEST(!base64url_decode("Zm 9v").has_value());
+  BOOST_TEST(!base64url_decode("Zm9vY").has_value()); // 4n+1 characters
+  BOOST_TEST(!base64url_decode("Zg=").has_value());   // padding to a wrong length
+  BOOST_TEST(!base64url_decode("Zg===").has_value()); // too much padding
+  BOOST_TEST(!base64url_decode("Z=g=").has_value());  // padding in the middle
+  BOOST_TEST(!base64url_decode("{abc}").has_value());
+  BOOST_TEST((base64url_decode("Zm9v!").error().code == errc::invalid_field));
+}
+
+BOOST_AUTO_TEST_CASE(decodes_empty_text_to_empty_bytes) {
+  const auto uut = base64url_decode("");
+  BOOST_REQUIRE(uut.has_value());
+  BOOST_TEST(uut.value().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
