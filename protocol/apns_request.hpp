@@ -45,7 +45,8 @@ struct apns_settings {
 ///
 /// By intent and registration channel:
 ///  - ring on `apns_voip`: push type `voip`, topic `<bundle>.voip`, priority 10, expiration
-///    now + ring_ttl, collapse id = call id, body = `make_voip_payload` (eventId 107).
+///    now + ring_ttl, collapse id = call id, body = `make_voip_payload` (eventId 107; ring policy
+///    in `make_call_push_fields`).
 ///  - cancel-ring on `apns_voip`: the same headers, body with eventId 110 (the ACS SDK's
 ///    `StopRinging` event type). iOS 13+ terminates an app that does not report a CallKit
 ///    call for every VoIP push, so the app must end the CallKit call of `callId` if it is
@@ -61,7 +62,7 @@ struct apns_settings {
 /// event id + device id + intent kind: unique per notification, stable across redeliveries
 /// of the same event (so logs of a retry correlate).
 /// Errors: empty token or bundle id (`missing_field`); token not hex (`invalid_field`);
-/// malformed incomingCallContext (see `make_voip_payload`); body over the limit after
+/// malformed incomingCallContext (see `make_call_push_fields`); body over the limit after
 /// truncation (`too_large`).
 [[nodiscard]] result<provider_request> encode_apns(const intent& in, const registration& reg,
                                                    const apns_settings& settings,

@@ -1,0 +1,232 @@
+#include "protocol/apns_request.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+
+#include <openssl/evp.h>
+
+#include "protocol/json_writer.hpp"
+#include "protocol/voip_payload.hpp"
+
+namespace herald::protocol {
+
+namespace {
+
+/// Longest device token accepted (Apple's are 32 bytes = 64 hex digits today; leave room).
+constexpr std::size_t max_token_hex = 200;
+
+std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+std::string expiration(std::chrono::system_clock::time_point now, std::chrono::seconds ttl) {
+  // Apple: 0 means "deliver once, do not store"; otherwise an absolute UNIX epoch in seconds.
+  return ttl.count() <= 0 ? "0" : std::to_string(unix_seconds(now + ttl));
+}
+
+/// Name-based UUID (RFC 9562 §5.5: SHA-1, version 5 bits, variant 10).
+std::string name_uuid(std::string_view name) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = 0;
+  EVP_Digest(name.data(), name.size(), md.data(), &len, EVP_sha1(), nullptr);
+  md[6] = static_cast<unsigned char>((md[6] & 0x0F) | 0x50);
+  md[8] = static_cast<unsigned char>((md[8] & 0x3F) | 0x80);
+  std::string out;
+  out.reserve(36);
+  static constexpr std::string_view hex = "0123456789abcdef";
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) {
+      out.push_back('-');
+    }
+    out.push_back(hex[md[i] >> 4]);
+    out.push_back(hex[md[i] & 0x0F]);
+  }
+  return out;
+}
+
+void write_call_data(json_writer& w, const call_push_fields& f) {
+  w.object_member("data");
+  for (const auto& [k, v] : make_call_data(f)) {
+    if (k == "eventId") {
+      w.member(k, std::int64_t{f.event_id}); // a number, as the SDK sample sends it
+    } else {
+      w.member(k, v);
+    }
+  }
+  w.end_object();
+}
+
+std::string background_call_payload(const call_push_fields& f) {
+  json_writer w;
+  w.start_object();
+  w.object_member("aps");
+  w.member("content-available", std::int64_t{1});
+  w.end_object();
+  write_call_data(w, f);
+  w.end_object();
+  return w.str();
+}
+
+std::string alert_payload(const intent& in, const rendered_alert& alert,
+                          const apns_settings& settings) {
+  json_writer w;
+  w.start_object();
+  w.object_member("aps");
+  w.object_member("alert");
+  w.member("title", alert.title);
+  w.member("body", alert.body);
+  w.end_object();
+  if (!settings.alert_sound.empty()) {
+    w.member("sound", settings.alert_sound);
+  }
+  if (!in.chat.thread_id.empty()) {
+    w.member("thread-id", in.chat.thread_id); // groups the thread's alerts
+  }
+  w.end_object();
+  w.member("threadId", in.chat.thread_id);
+  w.member("messageId", in.chat.message_id);
+  w.member("eventType", in.event_type);
+  w.end_object();
+  return w.str();
+}
+
+/// Largest prefix length (UTF-8-safe, with ellipsis) of `text` whose payload fits `limit`,
+/// found by binary search: escaping makes encoded size differ from text size, but it grows
+/// monotonically with the prefix length. Leaves `text` at that length; false if none fits.
+template <class Encode>
+bool shrink_to_fit(std::string& text, std::size_t limit, const Encode& encode) {
+  const std::string full = text;
+  std::size_t lo = 0; // candidate lengths [lo, hi)
+  std::size_t hi = full.size();
+  bool any = false;
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    text = truncate_utf8(full, mid);
+    if (encode().size() <= limit) {
+      any = true;
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  text = truncate_utf8(full, lo == 0 ? 0 : lo - 1);
+  return any;
+}
+
+/// Renders the alert and shortens the body, then the title, until the JSON fits `limit`.
+result<std::string> fitted_alert(const intent& in, const apns_settings& settings,
+                                 std::size_t limit) {
+  rendered_alert alert = settings.templates.render(in);
+  const auto encode = [&] { return alert_payload(in, alert, settings); };
+  if (encode().size() <= limit) {
+    return encode();
+  }
+  if (shrink_to_fit(alert.body, limit, encode)) {
+    return encode();
+  }
+  alert.body.clear();
+  if (shrink_to_fit(alert.title, limit, encode)) {
+    return encode();
+  }
+  return error{errc::too_large, "aps", "alert payload exceeds the APNs limit"};
+}
+
+bool is_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+} // namespace
+
+std::string_view apns_host(environment env) noexcept {
+  return env == environment::sandbox ? "api.sandbox.push.apple.com" : "api.push.apple.com";
+}
+
+std::string apns_authorization(std::string_view provider_token) {
+  return "bearer " + std::string(provider_token);
+}
+
+result<provider_request> encode_apns(const intent& in, const registration& reg,
+                                     const apns_settings& settings,
+                                     std::chrono::system_clock::time_point now) {
+  if (reg.channel != platform::apns && reg.channel != platform::apns_voip) {
+    return error{errc::unsupported, "platform", "not an APNs registration"};
+  }
+  if (reg.token.empty()) {
+    return error{errc::missing_field, "token", "device token is empty"};
+  }
+  if (reg.token.size() > max_token_hex || !is_hex(reg.token)) {
+    return error{errc::invalid_field, "token", "APNs device token must be hexadecimal"};
+  }
+  if (settings.bundle_id.empty()) {
+    return error{errc::missing_field, "bundle_id", "APNs bundle id is not configured"};
+  }
+  const bool voip = reg.channel == platform::apns_voip;
+  const bool call = in.kind != intent_kind::chat_alert;
+  if (voip && !call) {
+    // Every VoIP push must report a CallKit call (iOS 13+): never use it for chat.
+    return error{errc::unsupported, "platform", "chat alerts are not sent to VoIP tokens"};
+  }
+
+  provider_request req;
+  req.path = "/3/device/" + reg.token;
+  std::string push_type;
+  std::string priority;
+  std::string collapse_id;
+  std::chrono::seconds ttl{};
+  std::size_t limit = apns_max_payload;
+  if (call) {
+    auto fields = make_call_push_fields(in);
+    if (!fields) {
+      return fields.error();
+    }
+    collapse_id = in.call.call_id;
+    ttl = settings.ring_ttl;
+    if (voip) {
+      push_type = "voip";
+      priority = "10";
+      limit = apns_max_voip_payload;
+      req.body = make_voip_payload(fields.value());
+    } else {
+      // Apple: background pushes must use priority 5 and apns-push-type background.
+      push_type = "background";
+      priority = "5";
+      req.body = background_call_payload(fields.value());
+    }
+  } else {
+    push_type = "alert";
+    priority = "10";
+    collapse_id = in.chat.message_id;
+    ttl = settings.alert_ttl;
+    auto body = fitted_alert(in, settings, limit);
+    if (!body) {
+      return body.error();
+    }
+    req.body = std::move(body).value();
+  }
+  if (req.body.size() > limit) {
+    return error{errc::too_large, "data", "payload exceeds the APNs limit"};
+  }
+
+  req.headers.emplace_back("apns-push-type", push_type);
+  req.headers.emplace_back("apns-topic", voip ? settings.bundle_id + ".voip" : settings.bundle_id);
+  req.headers.emplace_back("apns-priority", priority);
+  req.headers.emplace_back("apns-expiration", expiration(now, ttl));
+  // Apple rejects collapse ids over 64 bytes (BadCollapseId); a longer id is simply not used.
+  if (!collapse_id.empty() && collapse_id.size() <= apns_max_collapse_id) {
+    req.headers.emplace_back("apns-collapse-id", collapse_id);
+  }
+  std::string name = in.event_id;
+  name += '\n';
+  name += reg.device_id;
+  name += '\n';
+  name += to_string(in.kind);
+  name += '\n';
+  name += to_string(reg.channel);
+  req.headers.emplace_back("apns-id", name_uuid(name));
+  req.headers.emplace_back("content-type", "application/json");
+  return req;
+}
+
+} // namespace herald::protocol
