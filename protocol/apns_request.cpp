@@ -92,29 +92,6 @@ std::string alert_payload(const intent& in, const rendered_alert& alert,
   return w.str();
 }
 
-/// Largest prefix length (UTF-8-safe, with ellipsis) of `text` whose payload fits `limit`,
-/// found by binary search: escaping makes encoded size differ from text size, but it grows
-/// monotonically with the prefix length. Leaves `text` at that length; false if none fits.
-template <class Encode>
-bool shrink_to_fit(std::string& text, std::size_t limit, const Encode& encode) {
-  const std::string full = text;
-  std::size_t lo = 0; // candidate lengths [lo, hi)
-  std::size_t hi = full.size();
-  bool any = false;
-  while (lo < hi) {
-    const std::size_t mid = lo + (hi - lo) / 2;
-    text = truncate_utf8(full, mid);
-    if (encode().size() <= limit) {
-      any = true;
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  text = truncate_utf8(full, lo == 0 ? 0 : lo - 1);
-  return any;
-}
-
 /// Renders the alert and shortens the body, then the title, until the JSON fits `limit`.
 result<std::string> fitted_alert(const intent& in, const apns_settings& settings,
                                  std::size_t limit) {

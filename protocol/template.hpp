@@ -65,4 +65,28 @@ inline constexpr std::string_view ellipsis = "\xE2\x80\xA6";
 /// byte started a code point (never produces a dangling continuation byte).
 [[nodiscard]] std::string truncate_utf8(std::string_view text, std::size_t max_bytes);
 
+/// Shortens `text` (with `truncate_utf8`) to the longest length at which `encode()` — which
+/// reads `text` — yields at most `limit` bytes; returns false (text left empty) if even the
+/// empty text does not fit. Binary search: escaping makes the encoded size differ from the
+/// text size, but it grows monotonically with the prefix length, so the cut is exact.
+template <class Encode>
+bool shrink_to_fit(std::string& text, std::size_t limit, const Encode& encode) {
+  const std::string full = text;
+  std::size_t lo = 0; // candidate lengths [lo, hi)
+  std::size_t hi = full.size();
+  bool any = false;
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    text = truncate_utf8(full, mid);
+    if (encode().size() <= limit) {
+      any = true;
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  text = truncate_utf8(full, lo == 0 ? 0 : lo - 1);
+  return any;
+}
+
 } // namespace herald::protocol
