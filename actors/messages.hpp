@@ -1,0 +1,62 @@
+#pragma once
+
+#include <caf/allowed_unsafe_message_type.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "actors/shard_map.hpp"
+#include "protocol/envelope.hpp"
+#include "protocol/intent.hpp"
+#include "protocol/provider_request.hpp"
+#include "protocol/registration.hpp"
+
+namespace herald::actors {
+
+/// One provider request for one device, on its way to a sender.
+struct notification {
+  protocol::registration target;
+  protocol::provider_request request;
+  protocol::lane lane = protocol::lane::call;
+  std::string event_id;
+  /// After this instant the notification is useless (a ring after the call ended): dropped and
+  /// counted as expired instead of sent or retried.
+  std::chrono::steady_clock::time_point deadline;
+  std::uint32_t attempt = 0;
+};
+using notification_ptr = std::shared_ptr<notification>;
+
+/// What the ingestion actor tells the webhook once a batch is handed to the routers.
+struct ingest_outcome {
+  std::size_t events = 0;  ///< Events in the batch.
+  std::size_t intents = 0; ///< Intents routed.
+  std::size_t faults = 0;  ///< Events skipped because their data was malformed.
+};
+using ingest_reply = std::function<void(const ingest_outcome&)>;
+
+/// A batch decoded by the webhook, shared read-only between actors.
+using batch_ptr = std::shared_ptr<const protocol::decoded_batch>;
+
+/// Result of a registry write requested through a router shard (the identity's one writer).
+struct registry_write_outcome {
+  bool ok = false;
+  std::string error; ///< Store failure description when !ok.
+};
+using registry_write_reply = std::function<void(const registry_write_outcome&)>;
+
+/// The node's router shards, sent once to each sender at start.
+using shard_map_ptr = std::shared_ptr<const shard_map>;
+
+} // namespace herald::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::notification_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::ingest_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::batch_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::registry_write_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::shard_map_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::protocol::intent)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::protocol::registration)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::protocol::platform)

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string_view>
+
+#include "protocol/registration.hpp"
+#include "protocol/verdict.hpp"
+
+namespace herald::actors {
+
+/// Herald's Prometheus metrics (`herald_*`, base units, bounded labels: never a token or a
+/// rawId). Created once per node; prometheus-cpp metrics are thread-safe, so actors and I/O
+/// threads update them directly.
+class node_metrics {
+public:
+  explicit node_metrics(std::shared_ptr<prometheus::Registry> registry);
+
+  [[nodiscard]] const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
+
+  /// Events received on any ingress, before dedupe.
+  prometheus::Counter& events_received() { return *events_received_; }
+  /// Events skipped because their data was malformed.
+  prometheus::Counter& event_faults() { return *event_faults_; }
+  /// Webhook batches by HTTP status answered.
+  prometheus::Counter& webhook_batches(int status);
+  /// Notifications by provider and final outcome (accepted, rejected, failed, expired, ...).
+  prometheus::Counter& notifications(std::string_view provider, std::string_view outcome);
+  /// Attempts that were retried, by provider.
+  prometheus::Counter& retries(std::string_view provider);
+  /// Intents that found no registered device.
+  prometheus::Counter& unrouted_intents() { return *unrouted_; }
+  /// Registrations removed because a provider said the token is dead.
+  prometheus::Counter& pruned_tokens(std::string_view provider);
+  /// Registry writes through the REST API by result (ok, invalid, error).
+  prometheus::Counter& registry_writes(std::string_view result);
+  /// Provider round-trip latency in seconds.
+  prometheus::Histogram& provider_latency(std::string_view provider);
+  /// Notifications waiting in sender queues.
+  prometheus::Gauge& queued(std::string_view provider);
+
+private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Counter* events_received_;
+  prometheus::Counter* event_faults_;
+  prometheus::Counter* unrouted_;
+  prometheus::Family<prometheus::Counter>* webhook_batches_;
+  prometheus::Family<prometheus::Counter>* notifications_;
+  prometheus::Family<prometheus::Counter>* retries_;
+  prometheus::Family<prometheus::Counter>* pruned_;
+  prometheus::Family<prometheus::Counter>* registry_writes_;
+  prometheus::Family<prometheus::Histogram>* provider_latency_;
+  prometheus::Family<prometheus::Gauge>* queued_;
+};
+
+} // namespace herald::actors

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include <functional>
+#include <memory>
+
+#include "actors/app_directory.hpp"
+#include "actors/node_metrics.hpp"
+#include "store/registry.hpp"
+
+namespace herald::actors {
+
+/// Opens this shard's own registry handle (SQLite objects are per thread).
+using registry_factory = std::function<store::result<std::unique_ptr<store::registry>>()>;
+
+/// Spawns one router shard on its own thread (`detached`: registry calls block on disk).
+/// Messages:
+/// - `(route_atom, intent)`: resolve the recipient's devices, encode one provider request per
+///   device, send each to the app's sender. Remembers the devices it rang per call id for a few
+///   minutes, so a cancel-ring without a recipient (CallEnded) reaches the same devices.
+/// - `(register_atom, registration, registry_write_reply)`: upsert, this shard being the
+///   identity's only writer.
+/// - `(prune_atom, registration, int64 dead_since_ms)`: a provider said the token is dead
+///   (dead_since_ms < 0: no timestamp).
+/// Exits with an error if the registry cannot be opened.
+[[nodiscard]] caf::actor spawn_router_shard(caf::actor_system& sys, std::size_t index,
+                                            registry_factory open_registry,
+                                            std::shared_ptr<const app_directory> apps,
+                                            std::shared_ptr<node_metrics> metrics);
+
+} // namespace herald::actors

@@ -1,0 +1,56 @@
+#include "actors/lane_queue.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using herald::actors::lane_queue;
+using herald::actors::notification;
+using herald::actors::notification_ptr;
+using herald::protocol::lane;
+
+namespace {
+
+notification_ptr make(lane l, std::string id) {
+  auto n = std::make_shared<notification>();
+  n->lane = l;
+  n->event_id = std::move(id);
+  return n;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(lane_queue_suite)
+
+BOOST_AUTO_TEST_CASE(serves_the_call_lane_before_chat_and_bulk) {
+  lane_queue uut{10};
+  BOOST_TEST(uut.push(make(lane::bulk, "b1")));
+  BOOST_TEST(uut.push(make(lane::chat, "c1")));
+  BOOST_TEST(uut.push(make(lane::call, "r1")));
+  BOOST_TEST(uut.push(make(lane::chat, "c2")));
+  std::vector<std::string> order;
+  while (auto n = uut.pop()) {
+    order.push_back((*n)->event_id);
+  }
+  BOOST_TEST((order == std::vector<std::string>{"r1", "c1", "c2", "b1"}));
+  BOOST_TEST(uut.empty());
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_push_when_its_lane_is_full_without_touching_other_lanes) {
+  lane_queue uut{2};
+  BOOST_TEST(uut.push(make(lane::chat, "c1")));
+  BOOST_TEST(uut.push(make(lane::chat, "c2")));
+  BOOST_TEST(!uut.push(make(lane::chat, "c3")));
+  BOOST_TEST(uut.push(make(lane::call, "r1")));
+  BOOST_TEST(uut.size() == 3u);
+  BOOST_TEST(uut.size(lane::chat) == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(push_front_replays_ahead_of_its_lane) {
+  lane_queue uut{1};
+  BOOST_TEST(uut.push(make(lane::chat, "c1")));
+  uut.push_front(make(lane::chat, "replayed"));
+  BOOST_TEST((*uut.pop())->event_id == "replayed");
+  BOOST_TEST((*uut.pop())->event_id == "c1");
+  BOOST_TEST(!uut.pop().has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
