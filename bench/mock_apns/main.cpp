@@ -1,0 +1,172 @@
+// herald-mock-apns: a mock Apple Push Notification service for tests and benchmarks.
+// See bench/README.md for the endpoints and options.
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include "bench/mock_apns/apns_judge.hpp"
+#include "bench/mock_apns/notification_log.hpp"
+#include "bench/support/admin_server.hpp"
+#include "bench/support/ports_file.hpp"
+#include "transports/h2_server.hpp"
+#include "transports/tls_context.hpp"
+
+using namespace herald;
+
+namespace {
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+int fail(const std::string& message) {
+  std::cerr << "herald-mock-apns: " << message << "\n";
+  return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Mock APNs (HTTP/2 provider API) for Herald tests and benchmarks"};
+  std::string listen = "127.0.0.1:0", admin = "127.0.0.1:0", cert, key, public_key_file, ports_file;
+  bool h2c = false;
+  bench::apns_mock_config config;
+  std::uint32_t max_streams = 1000, goaway_after = 0, latency_ms = 0;
+  app.add_option("--listen", listen, "HTTP/2 address host:port (port 0 = any)")
+      ->capture_default_str();
+  app.add_option("--admin", admin, "HTTP/1.1 stats address host:port")->capture_default_str();
+  app.add_option("--tls-cert", cert, "PEM certificate chain (TLS with ALPN h2)");
+  app.add_option("--tls-key", key, "PEM private key of --tls-cert");
+  app.add_flag("--h2c", h2c, "Cleartext HTTP/2 with prior knowledge instead of TLS");
+  app.add_option("--bundle-id", config.bundle_id, "Expected apns-topic (.voip for VoIP)");
+  app.add_option("--team-id", config.team_id, "Expected JWT iss");
+  app.add_option("--key-id", config.key_id, "Expected JWT kid");
+  app.add_option("--public-key", public_key_file,
+                 "PEM public key verifying provider tokens (none: tokens not checked)");
+  app.add_option("--max-concurrent-streams", max_streams, "Advertised SETTINGS value")
+      ->capture_default_str();
+  app.add_option("--fail-rate", config.fail_rate, "Share of valid requests failed (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--fail-status", config.fail_status, "Status of injected failures")
+      ->capture_default_str();
+  app.add_option("--retry-after", config.retry_after_s, "retry-after seconds on failures");
+  app.add_option("--latency-ms", latency_ms, "Delay before each answer");
+  app.add_option("--goaway-after", goaway_after, "GOAWAY after N requests per connection");
+  app.add_option("--unregistered-token", config.unregistered,
+                 "Token answered 410 Unregistered (repeatable)");
+  app.add_option("--ports-file", ports_file,
+                 "Write {\"listen\":P,\"admin\":P} here (atomically) once bound");
+  CLI11_PARSE(app, argc, argv);
+
+  if (!public_key_file.empty()) {
+    auto pem = read_file(public_key_file);
+    if (!pem) {
+      return fail("cannot read --public-key " + public_key_file);
+    }
+    config.public_key = *pem;
+    if (auto problem = bench::apns_judge::check_config(config)) {
+      return fail(*problem);
+    }
+  }
+  transports::h2_server_options options;
+  if (!bench::split_host_port(listen, options.host, options.port)) {
+    return fail("--listen must be host:port, got " + listen);
+  }
+  std::string admin_host;
+  std::uint16_t admin_port = 0;
+  if (!bench::split_host_port(admin, admin_host, admin_port)) {
+    return fail("--admin must be host:port, got " + admin);
+  }
+  if (!h2c) {
+    if (cert.empty() || key.empty()) {
+      return fail("TLS needs --tls-cert and --tls-key (or use --h2c)");
+    }
+    auto tls = transports::tls_context::make_server({cert, key, {"h2"}});
+    if (!tls) {
+      return fail(tls.error().detail);
+    }
+    options.tls = tls.value();
+  }
+  options.max_concurrent_streams = max_streams;
+  options.goaway_after_streams = goaway_after;
+  options.response_delay = std::chrono::milliseconds(latency_ms);
+
+  boost::asio::io_context io(1);
+  auto log = std::make_shared<bench::notification_log>();
+  auto judge = std::make_shared<bench::apns_judge>(config);
+  auto server = transports::h2_server::create(
+      io, options,
+      [log, judge](transports::h2_server_request request, transports::h2_responder responder) {
+        auto answer = judge->judge(request, std::chrono::system_clock::now());
+        if (answer.status == 200) {
+          log->accept(answer.token, answer.apns_id, request);
+        } else {
+          log->reject(answer.status);
+        }
+        transports::h2_headers headers;
+        std::string body;
+        bench::apns_judge::encode(answer, headers, body);
+        responder.respond(answer.status, std::move(headers), std::move(body));
+      });
+  auto bound = server->listen();
+  if (!bound) {
+    return fail("listen on " + listen + ": " + bound.error().message());
+  }
+  auto admin_server = std::make_shared<bench::admin_server>(
+      io, [log](const std::string& method, const std::string& target) -> bench::admin_reply {
+        auto path = target.substr(0, target.find('?'));
+        if (method == "GET" && path == "/stats") {
+          return {200, "application/json", log->stats_json()};
+        }
+        if (method == "GET" && path == "/notifications") {
+          return {200, "application/json",
+                  log->notifications_json(bench::query_param(target, "token"))};
+        }
+        if (method == "DELETE" && path == "/notifications") {
+          log->clear();
+          return {204, "application/json", ""};
+        }
+        if (method == "GET" && path == "/healthz") {
+          return {200, "text/plain", "ok\n"};
+        }
+        return {404, "application/json", "{\"error\":\"not found\"}"};
+      });
+  std::string error;
+  auto admin_bound = admin_server->listen(admin_host, admin_port, error);
+  if (admin_bound == 0) {
+    return fail(error);
+  }
+  if (!ports_file.empty()) {
+    if (auto problem = bench::write_ports_file(
+            ports_file, {{"listen", bound.value()}, {"admin", admin_bound}})) {
+      return fail(*problem);
+    }
+  }
+  std::cout << "herald-mock-apns listening on " << options.host << ":" << bound.value()
+            << (h2c ? " (h2c)" : " (TLS h2)") << ", admin on " << admin_host << ":" << admin_bound
+            << std::endl;
+
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](boost::system::error_code, int) {
+    server->abort();
+    admin_server->stop();
+    io.stop();
+  });
+  io.run();
+  std::cout << "herald-mock-apns stopped: " << log->stats_json() << std::endl;
+  return 0;
+}

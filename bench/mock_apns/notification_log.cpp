@@ -1,0 +1,99 @@
+#include "bench/mock_apns/notification_log.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace herald::bench {
+
+void notification_log::accept(const std::string& token, const std::string& apns_id,
+                              const transports::h2_server_request& request) {
+  std::lock_guard lock(mutex_);
+  ++accepted_;
+  ++by_token_[token];
+  ++by_status_[200];
+  // A duplicate is the same client-chosen apns-id accepted twice (a replayed notification).
+  if (!request.header("apns-id").empty() && !seen_ids_.insert(apns_id).second) {
+    ++duplicates_;
+  }
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(request.received.time_since_epoch())
+          .count();
+  records_.push_back({token, apns_id, ms, request.headers, request.body});
+}
+
+void notification_log::reject(int status) {
+  std::lock_guard lock(mutex_);
+  ++rejected_;
+  ++by_status_[status];
+}
+
+std::string notification_log::stats_json() const {
+  std::lock_guard lock(mutex_);
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("accepted");
+  w.Uint64(accepted_);
+  w.Key("rejected");
+  w.Uint64(rejected_);
+  w.Key("duplicates");
+  w.Uint64(duplicates_);
+  w.Key("by_token");
+  w.StartObject();
+  for (const auto& [token, count] : by_token_) {
+    w.Key(token.c_str());
+    w.Uint64(count);
+  }
+  w.EndObject();
+  w.Key("by_status");
+  w.StartObject();
+  for (const auto& [status, count] : by_status_) {
+    w.Key(std::to_string(status).c_str());
+    w.Uint64(count);
+  }
+  w.EndObject();
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string notification_log::notifications_json(const std::string& token) const {
+  std::lock_guard lock(mutex_);
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartArray();
+  for (const auto& r : records_) {
+    if (!token.empty() && r.token != token) {
+      continue;
+    }
+    w.StartObject();
+    w.Key("token");
+    w.String(r.token.c_str());
+    w.Key("apns_id");
+    w.String(r.apns_id.c_str());
+    w.Key("received_ms");
+    w.Int64(r.received_ms);
+    w.Key("headers");
+    w.StartObject();
+    for (const auto& [name, value] : r.headers) {
+      w.Key(name.c_str());
+      w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+    }
+    w.EndObject();
+    w.Key("body");
+    w.String(r.body.c_str(), static_cast<rapidjson::SizeType>(r.body.size()));
+    w.EndObject();
+  }
+  w.EndArray();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+void notification_log::clear() {
+  std::lock_guard lock(mutex_);
+  records_.clear();
+  by_token_.clear();
+  by_status_.clear();
+  seen_ids_.clear();
+  accepted_ = rejected_ = duplicates_ = 0;
+}
+
+} // namespace herald::bench
