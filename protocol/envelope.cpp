@@ -138,10 +138,13 @@ result<decoded_batch> decode_batch(std::string_view body, content_kind kind) {
   if (std::memchr(body.data(), '\0', body.size()) != nullptr) {
     return error{errc::malformed_json, "", "body contains a NUL byte", -1};
   }
+  if (!json::valid_utf8(body)) {
+    return error{errc::malformed_json, "", "body is not valid UTF-8", -1};
+  }
   std::string buffer{body};
   rapidjson::Document doc;
-  doc.ParseInsitu<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
-      buffer.data());
+  // Iterative: nesting depth costs heap, not stack. Escapes (\uXXXX) are checked by the parser.
+  doc.ParseInsitu<rapidjson::kParseIterativeFlag>(buffer.data());
   if (doc.HasParseError()) {
     return error{errc::malformed_json, "",
                  "not valid JSON at offset " + std::to_string(doc.GetErrorOffset()), -1};

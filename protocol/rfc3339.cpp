@@ -4,6 +4,9 @@ namespace herald::protocol {
 
 namespace {
 
+constexpr int min_year = 1700;
+constexpr int max_year = 2200;
+
 /// Reads exactly `n` decimal digits at `pos`.
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) noexcept {
   if (pos + n > s.size()) {
@@ -34,6 +37,11 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
   }
   if (!digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' ||
       !digits(s, 17, 2, sec)) {
+    return std::nullopt;
+  }
+  // system_clock counts nanoseconds in 64 bits: about 1678..2262. Years outside a safe
+  // window cannot be represented (and no ACS event carries them).
+  if (y < min_year || y > max_year) {
     return std::nullopt;
   }
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},

@@ -10,7 +10,8 @@ namespace herald::protocol {
 /// `...Z`, `...+00:00`. Fractional seconds of any length are accepted; digits past
 /// nanoseconds are ignored. `t`/`z` in lower case and a space instead of `T` are accepted
 /// (RFC 3339 section 5.6, note on ISO 8601). A leap second (`:60`) is folded into the next
-/// second. nullopt for anything else. No allocation, no locale.
+/// second. Years outside 1700..2200 are rejected: a nanosecond `system_clock` cannot hold
+/// much beyond them. nullopt for anything else. No allocation, no locale.
 [[nodiscard]] std::optional<std::chrono::system_clock::time_point>
 parse_rfc3339(std::string_view text) noexcept;
 

@@ -108,7 +108,14 @@ BOOST_AUTO_TEST_CASE(rejects_bodies_that_are_not_json) {
 BOOST_AUTO_TEST_CASE(rejects_invalid_utf8) {
   const std::string body = grid_event(R"("e)" + std::string("\xC3\x28", 2) + R"(")");
   BOOST_TEST(code(failure(body)) == code(errc::malformed_json));
-  BOOST_TEST(code(failure("[\"\xF5\x80\x80\x80\"]")) == code(errc::malformed_json));
+  // Out of range, overlong, surrogate, truncated (RFC 3629 section 4).
+  for (const char* bad : {"[\"\xF5\x80\x80\x80\"]", "[\"\xC0\x80\"]", "[\"\xED\xA0\x80\"]",
+                          "[\"\xE2\x82\"]", "[\"abcdefgh\xFF\"]"}) {
+    BOOST_TEST(code(failure(bad)) == code(errc::malformed_json));
+  }
+  // Valid multi-byte text passes: 2, 3 and 4 byte sequences.
+  const auto ok = success(grid_event("\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x93\x9E\""));
+  BOOST_TEST(ok.events.at(0).id == "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x93\x9E");
 }
 
 BOOST_AUTO_TEST_CASE(rejects_an_empty_event_grid_array_but_not_an_empty_cloudevents_batch) {

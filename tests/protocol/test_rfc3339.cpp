@@ -39,7 +39,8 @@ BOOST_AUTO_TEST_CASE(ignores_digits_beyond_nanoseconds) {
 BOOST_AUTO_TEST_CASE(rejects_malformed_or_impossible_timestamps) {
   for (const char* bad : {"", "2021-02-30T00:00:00Z", "2021-02-19T24:00:00Z", "2021-02-19T10:00:00",
                           "2021-02-19T10:00:00.Z", "2021-02-19T10:00:00+0800", "2021-02-19",
-                          "2021-02-19T10:00:00Zjunk", "yyyy-02-19T10:00:00Z", "{eventTime}"}) {
+                          "2021-02-19T10:00:00Zjunk", "yyyy-02-19T10:00:00Z", "{eventTime}",
+                          "6529-01-01T00:00:00Z", "0001-01-01T00:00:00Z"}) {
     BOOST_TEST(!parse_rfc3339(bad).has_value(), bad);
   }
 }
