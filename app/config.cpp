@@ -1,0 +1,220 @@
+#include "app/config.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "app/config_apps.hpp"
+#include "app/config_reader.hpp"
+
+namespace herald::app {
+namespace {
+
+using seen_set = std::set<std::string, std::less<>>;
+
+config_result<log_level> parse_log_level(std::string_view s) {
+  for (auto l :
+       {log_level::trace, log_level::debug, log_level::info, log_level::warn, log_level::error}) {
+    if (to_string(l) == s) {
+      return l;
+    }
+  }
+  return config_failure("", "unknown level \"" + std::string(s) +
+                                "\" (trace, debug, info, warn, error)");
+}
+
+config_result<log_format> parse_log_format(std::string_view s) {
+  if (s == "json") {
+    return log_format::json;
+  }
+  if (s == "text") {
+    return log_format::text;
+  }
+  return config_failure("", "unknown format \"" + std::string(s) + "\" (json, text)");
+}
+
+config_result<std::string> parse_http_path(std::string_view s) {
+  if (s.empty() || s.front() != '/' || s.find_first_of("?# ") != std::string_view::npos) {
+    return config_failure("", "expected an absolute path like \"/api/events\", got \"" +
+                                  std::string(s) + "\"");
+  }
+  return std::string(s);
+}
+
+config_result<std::filesystem::path> parse_non_empty_path(std::string_view s) {
+  if (s.empty()) {
+    return config_failure("", "must not be empty");
+  }
+  return std::filesystem::path(s);
+}
+
+/// The `[section]` table, or nullptr when absent; an error when it is not a table.
+config_result<const toml::table*> section(const toml::table& root, std::string_view name) {
+  const auto* node = root.get(name);
+  if (node == nullptr) {
+    return static_cast<const toml::table*>(nullptr);
+  }
+  if (const auto* t = node->as_table()) {
+    return t;
+  }
+  return config_failure(std::string(name),
+                        "expected a table ([" + std::string(name) + "]), got " +
+                            std::string(type_name(*node)),
+                        line_of(*node));
+}
+
+config_result<void> read_node(const toml::table& root, const config_env& env, seen_set& seen,
+                              node_config& out) {
+  auto t = section(root, "node");
+  HERALD_CONFIG_TRY(t);
+  config_reader r(t.value(), "node", "HERALD_NODE_", env, seen);
+  HERALD_CONFIG_TRY(r.only_keys({"data_dir", "shards", "shutdown_timeout", "dev"}));
+  HERALD_CONFIG_TRY(r.parsed("data_dir", out.data_dir, parse_non_empty_path));
+  std::int64_t shards = out.shards;
+  HERALD_CONFIG_TRY(r.integer("shards", 1, 256, shards));
+  out.shards = static_cast<int>(shards);
+  HERALD_CONFIG_TRY(
+      r.duration("shutdown_timeout", std::chrono::milliseconds(0), out.shutdown_timeout));
+  HERALD_CONFIG_TRY(r.boolean("dev", out.dev));
+  return config_ok();
+}
+
+config_result<void> read_http(const toml::table& root, const config_env& env, seen_set& seen,
+                              http_config& out) {
+  auto t = section(root, "http");
+  HERALD_CONFIG_TRY(t);
+  config_reader r(t.value(), "http", "HERALD_HTTP_", env, seen);
+  HERALD_CONFIG_TRY(r.only_keys({"listen", "webhook_path", "body_limit", "threads"}));
+  HERALD_CONFIG_TRY(r.parsed("listen", out.listen, parse_listen_address));
+  HERALD_CONFIG_TRY(r.parsed("webhook_path", out.webhook_path, parse_http_path));
+  // Below 64 KiB a single Event Grid event could already be refused; above 64 MiB one
+  // request could take a node's memory.
+  auto limit = static_cast<std::int64_t>(out.body_limit);
+  HERALD_CONFIG_TRY(r.integer("body_limit", 65'536, 64 * 1'048'576, limit));
+  out.body_limit = static_cast<std::size_t>(limit);
+  std::int64_t threads = out.threads;
+  HERALD_CONFIG_TRY(r.integer("threads", 1, 64, threads));
+  out.threads = static_cast<int>(threads);
+  return config_ok();
+}
+
+config_result<void> read_metrics(const toml::table& root, const config_env& env, seen_set& seen,
+                                 metrics_config& out) {
+  auto t = section(root, "metrics");
+  HERALD_CONFIG_TRY(t);
+  config_reader r(t.value(), "metrics", "HERALD_METRICS_", env, seen);
+  HERALD_CONFIG_TRY(r.only_keys({"listen"}));
+  HERALD_CONFIG_TRY(r.parsed("listen", out.listen, parse_listen_address));
+  return config_ok();
+}
+
+config_result<void> read_log(const toml::table& root, const config_env& env, seen_set& seen,
+                             log_config& out) {
+  auto t = section(root, "log");
+  HERALD_CONFIG_TRY(t);
+  config_reader r(t.value(), "log", "HERALD_LOG_", env, seen);
+  HERALD_CONFIG_TRY(r.only_keys({"level", "format"}));
+  HERALD_CONFIG_TRY(r.parsed("level", out.level, parse_log_level));
+  HERALD_CONFIG_TRY(r.parsed("format", out.format, parse_log_format));
+  return config_ok();
+}
+
+config_result<void> check_listeners(const config& cfg) {
+  const auto& a = cfg.http.listen;
+  const auto& b = cfg.metrics.listen;
+  if (a.port != 0 && a.port == b.port && a.host == b.host) {
+    return config_failure("metrics.listen", "same address as http.listen (" + a.to_string() + ")");
+  }
+  return config_ok();
+}
+
+config_result<void> reject_unknown_env(const config_env& env, const seen_set& seen) {
+  for (const auto& [name, value] : env.vars) {
+    if (!name.starts_with("HERALD_") || seen.contains(name)) {
+      continue;
+    }
+    bool reserved = false;
+    for (const auto r : config_env::reserved) {
+      reserved = reserved || name == r;
+    }
+    if (!reserved) {
+      return config_failure(name, "no configuration key has this variable (misspelt, or an "
+                                  "app that is not in the file?)");
+    }
+  }
+  return config_ok();
+}
+
+} // namespace
+
+std::string_view to_string(log_level l) noexcept {
+  switch (l) {
+  case log_level::trace:
+    return "trace";
+  case log_level::debug:
+    return "debug";
+  case log_level::info:
+    return "info";
+  case log_level::warn:
+    return "warn";
+  case log_level::error:
+    return "error";
+  }
+  return "info";
+}
+
+std::string_view to_string(log_format f) noexcept {
+  return f == log_format::text ? "text" : "json";
+}
+
+config_result<config> parse_config(std::string_view toml_text, const config_env& env,
+                                   std::string_view source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    // toml++ reports syntax errors only by exception; turn it into a value here.
+    return config_failure(std::string(source_name), std::string(e.description()),
+                          static_cast<int>(e.source().begin.line));
+  }
+  for (const auto& [key, node] : root) {
+    const auto k = key.str();
+    if (k != "node" && k != "http" && k != "metrics" && k != "log" && k != "apps") {
+      return config_failure(std::string(k), "unknown key", line_of(node));
+    }
+  }
+  config cfg;
+  seen_set seen;
+  HERALD_CONFIG_TRY(read_node(root, env, seen, cfg.node));
+  HERALD_CONFIG_TRY(read_http(root, env, seen, cfg.http));
+  HERALD_CONFIG_TRY(read_metrics(root, env, seen, cfg.metrics));
+  HERALD_CONFIG_TRY(read_log(root, env, seen, cfg.log));
+  auto apps = read_apps(root.get("apps"), env, seen);
+  HERALD_CONFIG_TRY(apps);
+  cfg.apps = std::move(apps.value());
+  HERALD_CONFIG_TRY(check_listeners(cfg));
+  HERALD_CONFIG_TRY(reject_unknown_env(env, seen));
+  return cfg;
+}
+
+config_result<config> load_config(const std::filesystem::path& file, const config_env& env) {
+  std::error_code ec;
+  std::ifstream in(file, std::ios::binary);
+  if (!in || std::filesystem::is_directory(file, ec)) {
+    return config_failure("--config", "cannot read " + file.string());
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto cfg = parse_config(text.str(), env, file.string());
+  if (cfg) {
+    cfg.value().source = file;
+  }
+  return cfg;
+}
+
+config_result<config> load_config(const std::filesystem::path& file) {
+  return load_config(file, config_env::from_process());
+}
+
+} // namespace herald::app
