@@ -13,6 +13,9 @@ find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)
 add_library(herald_rapidjson INTERFACE)
 target_include_directories(herald_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIR})
 target_compile_definitions(herald_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
+# RapidJSON 1.1's member iterators trip clang's C++20 reversed-operator check.
+target_compile_options(herald_rapidjson INTERFACE
+  $<$<CXX_COMPILER_ID:Clang>:-Wno-ambiguous-reversed-operator>)
 
 find_path(NGHTTP2_INCLUDE_DIR nghttp2/nghttp2.h REQUIRED)
 find_library(NGHTTP2_LIBRARY nghttp2 REQUIRED)

@@ -1,0 +1,184 @@
+#include "actors/router_shard.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <unordered_map>
+
+#include "actors/atoms.hpp"
+#include "actors/device_selection.hpp"
+#include "actors/messages.hpp"
+#include "protocol/apns_request.hpp"
+
+namespace herald::actors {
+
+namespace {
+
+using clock = std::chrono::system_clock;
+using protocol::intent;
+using protocol::intent_kind;
+using protocol::platform;
+using protocol::registration;
+
+/// How long a shard remembers the devices it rang for a call (a ring lasts well under this).
+constexpr auto ring_memory = std::chrono::minutes(5);
+/// Upper bound on remembered calls per shard: memory stays bounded under any call rate.
+constexpr std::size_t ring_memory_limit = 20000;
+/// How long a notification stays worth sending.
+constexpr auto call_deadline = std::chrono::seconds(30);
+constexpr auto chat_deadline = std::chrono::hours(1);
+
+struct rung_call {
+  clock::time_point at;
+  std::vector<registration> devices;
+};
+
+struct router_state {
+  std::size_t index = 0;
+  std::unique_ptr<store::registry> registry;
+  std::shared_ptr<const app_directory> apps;
+  std::shared_ptr<node_metrics> metrics;
+  std::unordered_map<std::string, rung_call> rings;
+  std::deque<std::string> ring_order;
+  static inline const char* name = "herald.router";
+
+  void remember_ring(const std::string& call_id, std::vector<registration> devices) {
+    if (call_id.empty() || devices.empty()) {
+      return;
+    }
+    auto now = clock::now();
+    while (!ring_order.empty() && (ring_order.size() >= ring_memory_limit ||
+                                   now - rings[ring_order.front()].at > ring_memory)) {
+      rings.erase(ring_order.front());
+      ring_order.pop_front();
+    }
+    if (rings.insert_or_assign(call_id, rung_call{now, std::move(devices)}).second) {
+      ring_order.push_back(call_id);
+    }
+  }
+
+  std::vector<registration> devices_for(const intent& what) {
+    if (what.kind == intent_kind::cancel_ring && what.recipient.empty()) {
+      auto it = rings.find(what.call.call_id);
+      if (it == rings.end()) {
+        return {};
+      }
+      return it->second.devices;
+    }
+    auto found = registry->find_by_identity(what.recipient, clock::now());
+    if (!found) {
+      spdlog::error("router {}: registry lookup failed: {}", index, found.error().message);
+      metrics->notifications("none", "store_error").Increment();
+      return {};
+    }
+    return select_devices(what.kind, found.value());
+  }
+
+  void route(caf::stateful_actor<router_state>* self, const intent& what) {
+    auto devices = devices_for(what);
+    if (devices.empty()) {
+      if (!what.recipient.empty()) {
+        metrics->unrouted_intents().Increment();
+      }
+      return;
+    }
+    auto now = clock::now();
+    auto deadline =
+        std::chrono::steady_clock::now() +
+        (what.kind == intent_kind::chat_alert
+             ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(chat_deadline)
+             : std::chrono::duration_cast<std::chrono::steady_clock::duration>(call_deadline));
+    for (const auto& reg : devices) {
+      const auto* app = apps->find(reg.app);
+      if (app == nullptr) {
+        metrics->notifications(protocol::to_string(reg.channel), "unknown_app").Increment();
+        continue;
+      }
+      if (reg.channel != platform::apns && reg.channel != platform::apns_voip) {
+        metrics->notifications(protocol::to_string(reg.channel), "unsupported").Increment();
+        continue;
+      }
+      if (!app->apns || !app->apns_sender) {
+        metrics->notifications("apns", "not_configured").Increment();
+        continue;
+      }
+      auto request = protocol::encode_apns(what, reg, *app->apns, now);
+      if (!request) {
+        spdlog::warn("router {}: event {} not encodable for APNs: {}", index, what.event_id,
+                     request.error().describe());
+        metrics->notifications("apns", "invalid").Increment();
+        continue;
+      }
+      auto n = std::make_shared<notification>();
+      n->target = reg;
+      n->request = std::move(request).value();
+      n->lane = what.lane_of();
+      n->event_id = what.event_id;
+      n->deadline = deadline;
+      self->send(app->apns_sender, deliver_atom::value, notification_ptr{std::move(n)});
+    }
+    if (what.kind == intent_kind::ring) {
+      remember_ring(what.call.call_id, std::move(devices));
+    }
+  }
+};
+
+caf::behavior router_shard(caf::stateful_actor<router_state>* self, std::size_t index,
+                           registry_factory open_registry,
+                           std::shared_ptr<const app_directory> apps,
+                           std::shared_ptr<node_metrics> metrics) {
+  auto& st = self->state;
+  st.index = index;
+  st.apps = std::move(apps);
+  st.metrics = std::move(metrics);
+  auto opened = open_registry();
+  if (!opened) {
+    spdlog::critical("router {}: cannot open the registry: {}", index, opened.error().message);
+    self->quit(caf::sec::runtime_error);
+    return {};
+  }
+  st.registry = std::move(opened).value();
+  return {
+      [self](route_atom, const intent& what) { self->state.route(self, what); },
+      [self](register_atom, const registration& reg, const registry_write_reply& reply) {
+        auto& s = self->state;
+        auto done = s.registry->upsert(reg);
+        if (!done) {
+          spdlog::error("router {}: registry upsert failed: {}", s.index, done.error().message);
+          s.metrics->registry_writes("error").Increment();
+          reply(registry_write_outcome{false, done.error().message});
+          return;
+        }
+        s.metrics->registry_writes("ok").Increment();
+        reply(registry_write_outcome{true, {}});
+      },
+      [self](prune_atom, const registration& reg, std::int64_t dead_since_ms) {
+        auto& s = self->state;
+        std::optional<clock::time_point> since;
+        if (dead_since_ms >= 0) {
+          since = clock::time_point{std::chrono::milliseconds(dead_since_ms)};
+        }
+        auto pruned = s.registry->prune_token(reg.app, reg.channel, reg.token, since);
+        if (!pruned) {
+          spdlog::error("router {}: prune failed: {}", s.index, pruned.error().message);
+          return;
+        }
+        if (pruned.value()) {
+          s.metrics->pruned_tokens(protocol::to_string(reg.channel)).Increment();
+        }
+      },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_router_shard(caf::actor_system& sys, std::size_t index,
+                              registry_factory open_registry,
+                              std::shared_ptr<const app_directory> apps,
+                              std::shared_ptr<node_metrics> metrics) {
+  return sys.spawn<caf::detached>(router_shard, index, std::move(open_registry), std::move(apps),
+                                  std::move(metrics));
+}
+
+} // namespace herald::actors

@@ -1,0 +1,212 @@
+#include "app/node.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <thread>
+
+#include "actors/apns_sender.hpp"
+#include "actors/app_directory.hpp"
+#include "actors/atoms.hpp"
+#include "actors/http_api.hpp"
+#include "actors/ingestion.hpp"
+#include "actors/messages.hpp"
+#include "actors/node_metrics.hpp"
+#include "actors/router_shard.hpp"
+#include "app/config.hpp"
+#include "store/sqlite_registry.hpp"
+#include "transports/http_server.hpp"
+#include "transports/metrics_exposer.hpp"
+
+namespace herald::app {
+
+namespace {
+
+std::optional<std::string> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+/// Writes the bound ports as JSON next to the data, so tools (and tests that start Herald on
+/// port 0) learn them. Written to a temporary name and renamed: readers never see half a file.
+void write_ports_file(const std::filesystem::path& dir, std::uint16_t http, std::uint16_t metrics) {
+  auto tmp = dir / "herald.ports.json.tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "{\"http\":" << http << ",\"metrics\":" << metrics << "}\n";
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, dir / "herald.ports.json", ec);
+  if (ec) {
+    spdlog::warn("cannot write the ports file in {}: {}", dir.string(), ec.message());
+  }
+}
+
+actors::apns_sender_options sender_options(const app_config& app, const apns_config& apns,
+                                           std::string key_pem) {
+  actors::apns_sender_options opt;
+  opt.app = app.name;
+  opt.connection.host = apns.server.host;
+  opt.connection.port = apns.server.port;
+  opt.connection.tls = apns.server.tls();
+  opt.connection.ca_file = apns.ca_file.string();
+  opt.connection.max_streams_cap = static_cast<std::uint32_t>(apns.max_streams);
+  opt.team_id = apns.team_id;
+  opt.key_id = apns.key_id;
+  opt.key_pem = std::move(key_pem);
+  return opt;
+}
+
+} // namespace
+
+int run_node(const config& cfg) {
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.node.data_dir, ec);
+  if (ec) {
+    spdlog::critical("node.data_dir: cannot create {}: {}", cfg.node.data_dir.string(),
+                     ec.message());
+    return 1;
+  }
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  auto metrics = std::make_shared<actors::node_metrics>(registry);
+
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  std::vector<std::thread> io_threads;
+  auto stop_io = [&] {
+    work.reset();
+    io.stop();
+    for (auto& t : io_threads) {
+      t.join();
+    }
+    io_threads.clear();
+  };
+  for (int i = 0; i < std::max(1, cfg.http.threads); ++i) {
+    io_threads.emplace_back([&io] { io.run(); });
+  }
+
+  caf::actor_system_config caf_cfg;
+  caf::actor_system system{caf_cfg};
+
+  // Senders first: the app directory that router shards read names them.
+  auto apps = std::make_shared<actors::app_directory>();
+  std::vector<caf::actor> senders;
+  for (const auto& app : cfg.apps) {
+    actors::app_entry entry;
+    entry.name = app.name;
+    if (app.registration_ttl) {
+      entry.registration_ttl =
+          std::chrono::duration_cast<std::chrono::seconds>(*app.registration_ttl);
+    } else {
+      entry.registration_ttl = std::nullopt;
+    }
+    if (app.apns) {
+      auto pem = read_file(app.apns->key_file);
+      if (!pem) {
+        spdlog::critical("apps.{}.apns.key_file: cannot read {}", app.name,
+                         app.apns->key_file.string());
+        stop_io();
+        return 1;
+      }
+      protocol::apns_settings settings;
+      settings.bundle_id = app.apns->bundle_id;
+      settings.ring_ttl = std::chrono::duration_cast<std::chrono::seconds>(app.apns->ring_ttl);
+      entry.apns = std::move(settings);
+      entry.apns_sender = actors::spawn_apns_sender(
+          system, io, sender_options(app, *app.apns, std::move(*pem)), metrics);
+      senders.push_back(entry.apns_sender);
+    }
+    apps->add(std::move(entry));
+  }
+
+  auto db_path = cfg.node.data_dir / "registry.db";
+  std::vector<caf::actor> shard_actors;
+  for (int i = 0; i < cfg.node.shards; ++i) {
+    actors::registry_factory open = [db_path]() -> store::result<std::unique_ptr<store::registry>> {
+      auto opened = store::sqlite_registry::open(db_path);
+      if (!opened) {
+        return opened.error();
+      }
+      return std::unique_ptr<store::registry>(std::move(opened).value());
+    };
+    shard_actors.push_back(actors::spawn_router_shard(system, static_cast<std::size_t>(i),
+                                                      std::move(open), apps, metrics));
+  }
+  auto shards = std::make_shared<const actors::shard_map>(shard_actors);
+  for (const auto& s : senders) {
+    caf::anon_send(s, actors::shards_atom::value, shards);
+  }
+  auto ingestion = actors::spawn_ingestion(system, shards, metrics);
+
+  auto stop_actors = [&] {
+    caf::anon_send_exit(ingestion, caf::exit_reason::user_shutdown);
+    for (const auto& a : shard_actors) {
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    }
+    for (const auto& a : senders) {
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    }
+  };
+
+  transports::http_server_options http_opts;
+  http_opts.body_limit = cfg.http.body_limit;
+  actors::http_api api{ingestion, shards, apps, metrics,
+                       actors::http_api_options{cfg.http.webhook_path}};
+  transports::http_server server{io, http_opts, api};
+  auto http_port = server.listen(cfg.http.listen.host, cfg.http.listen.port);
+  if (!http_port) {
+    spdlog::critical("http.listen: cannot listen on {}: {}", cfg.http.listen.to_string(),
+                     http_port.error().message());
+    stop_actors();
+    stop_io();
+    return 1;
+  }
+  auto exposer = transports::metrics_exposer::start(cfg.metrics.listen.host,
+                                                    cfg.metrics.listen.port, registry);
+  if (!exposer) {
+    spdlog::critical("metrics.listen: cannot listen on {}: {}", cfg.metrics.listen.to_string(),
+                     exposer.error().message());
+    server.stop();
+    stop_actors();
+    stop_io();
+    return 1;
+  }
+  auto metrics_port = exposer.value()->port();
+  write_ports_file(cfg.node.data_dir, http_port.value(), metrics_port);
+  spdlog::info("herald serving: webhook http://{}:{}{}, metrics http://{}:{}/metrics, {} shards, "
+               "{} apps",
+               cfg.http.listen.host, http_port.value(), cfg.http.webhook_path,
+               cfg.metrics.listen.host, metrics_port, cfg.node.shards, cfg.apps.size());
+
+  std::promise<int> stopped;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&stopped](const boost::system::error_code& err, int signo) {
+    if (!err) {
+      spdlog::info("signal {} received, shutting down", signo);
+      stopped.set_value(signo);
+    }
+  });
+  stopped.get_future().wait();
+
+  server.stop();
+  stop_actors();
+  system.await_all_actors_done();
+  exposer.value().reset();
+  stop_io();
+  spdlog::info("herald stopped");
+  return 0;
+}
+
+} // namespace herald::app
