@@ -1,12 +1,13 @@
 // nghttp2 glue of h2_client_connection: session setup, request submission, frame callbacks.
+#include "transports/h2_client_connection.hpp"
+#include "transports/h2_client_stream.hpp"
+
+#include <boost/asio/post.hpp>
+#include <nghttp2/nghttp2.h>
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
-
-#include <nghttp2/nghttp2.h>
-
-#include "transports/h2_client_connection.hpp"
-#include "transports/h2_client_stream.hpp"
 
 namespace herald::transports {
 
@@ -250,7 +251,9 @@ void h2_client_connection::on_stream_closed(std::int32_t stream_id, std::uint32_
                   std::string("stream reset: ") + nghttp2_http2_strerror(error_code), false});
   }
   if (state_ == state::draining && streams_.empty()) {
-    flush(); // Sends what is pending, then closes (see flush).
+    // May run inside nghttp2_session_mem_send, which must not be re-entered: flush later.
+    // flush() then closes the drained connection.
+    boost::asio::post(strand_, [self = shared_from_this()] { self->flush(); });
   }
 }
 
