@@ -1,0 +1,148 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "protocol/envelope.hpp"
+#include "store/store_error.hpp"
+
+struct sqlite3;
+
+namespace herald::store {
+
+/// One event of a journaled batch: where it sits in the body and its dedupe key.
+struct journal_entry {
+  std::uint32_t index = 0; ///< Position of the event in the batch body.
+  std::string source;      ///< Event Grid `topic` / CloudEvents `source`.
+  std::string event_id;
+};
+
+/// One accepted webhook batch: the body exactly as received plus the events to replay.
+/// Replay decodes the body again and keeps the events at the journaled indices, so the
+/// journal never needs to re-serialize an event (and stores a body once, not per event).
+struct journal_batch {
+  protocol::content_kind kind = protocol::content_kind::event_grid;
+  std::string body;
+  std::vector<journal_entry> events; ///< Only the events to deliver (duplicates left out).
+  std::chrono::system_clock::time_point received_at;
+};
+
+/// A journaled event without an outcome, as `pending` returns it.
+struct pending_event {
+  std::int64_t entry_id = 0;
+  journal_entry entry;
+};
+
+/// A batch with at least one event without an outcome.
+struct pending_batch {
+  protocol::content_kind kind = protocol::content_kind::event_grid;
+  std::string body;
+  std::vector<pending_event> events;
+};
+
+/// A remembered (source, event id) and when it was first accepted.
+struct seen_event {
+  std::string source;
+  std::string event_id;
+  std::chrono::system_clock::time_point seen_at;
+};
+
+/// Options of `journal::open`.
+struct journal_options {
+  /// Appends (batches) waiting for the writer; one more fails at once with `errc::busy`.
+  std::size_t queue_capacity = 1024;
+  /// How long entries with an outcome stay before `compact` deletes them.
+  std::chrono::milliseconds keep_done{std::chrono::minutes(10)};
+  /// How long (source, event id) pairs are remembered for dedupe.
+  std::chrono::milliseconds dedupe_window{std::chrono::hours(24)};
+  /// The writer thread compacts this often (0: only when `compact` is called).
+  std::chrono::milliseconds compact_interval{std::chrono::minutes(1)};
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
+/// The webhook ingest journal: accepted batches are durable here before the 200, events
+/// without an outcome are replayed after a restart, and the dedupe window is persisted with
+/// them.
+///
+/// Storage: its own SQLite file, WAL, `synchronous=FULL`: the commit that precedes a 200
+/// is fsynced, so an acknowledged batch survives a power loss as well as a process crash
+/// (NORMAL would survive kill -9 but could lose the last commits on power loss, and Event
+/// Grid does not resend what it saw acknowledged). Group commit keeps that affordable: a
+/// dedicated writer thread takes every queued append and mark, commits them in one
+/// transaction (one fsync), then runs each caller's callback.
+///
+/// Lifecycle: `open` creates the file and starts the writer; the destructor commits what is
+/// queued, runs its callbacks and joins the writer. Threading: `append` and `mark_done` may be
+/// called from any thread; callbacks run on the writer thread and must not block. `pending`,
+/// `seen_since` and `compact` run on the caller's thread (serialized with the writer by a
+/// mutex); they are meant for start-up and tests.
+class journal {
+public:
+  /// Called once per append with the entry ids (in the order of `journal_batch::events`)
+  /// once they are committed, or the failure.
+  using append_done = std::function<void(result<std::vector<std::int64_t>>)>;
+
+  /// Opens (creating if needed) the journal at `path` and starts the writer thread.
+  [[nodiscard]] static result<std::unique_ptr<journal>> open(const std::filesystem::path& path,
+                                                             journal_options options = {});
+  ~journal();
+  journal(const journal&) = delete;
+  journal& operator=(const journal&) = delete;
+
+  /// Queues `batch` for the next group commit; `done` runs after it. A full queue fails at once
+  /// (`errc::busy`, `done` not called) so the webhook can answer 503 instead of buffering.
+  [[nodiscard]] result<void> append(journal_batch batch, append_done done);
+
+  /// Records that these entries have an outcome (batched into the next commit). Never fails:
+  /// a lost mark only means the event is replayed once more after a crash.
+  void mark_done(std::vector<std::int64_t> entry_ids);
+
+  /// Batches holding events without an outcome, oldest first, only those events in each.
+  [[nodiscard]] result<std::vector<pending_batch>> pending();
+
+  /// (source, event id) pairs accepted at or after `since`, oldest first (to seed dedupe).
+  [[nodiscard]] result<std::vector<seen_event>>
+  seen_since(std::chrono::system_clock::time_point since);
+
+  /// Deletes entries done before `now - keep_done`, batches left without entries, and dedupe
+  /// rows older than `now - dedupe_window`. Returns the number of entries deleted.
+  [[nodiscard]] result<std::size_t> compact(std::chrono::system_clock::time_point now);
+
+  /// Appends queued and not yet taken by the writer.
+  [[nodiscard]] std::size_t queued() const;
+
+private:
+  struct queued_append {
+    journal_batch batch;
+    append_done done;
+  };
+
+  journal(sqlite3* db, journal_options options);
+  void run();
+  [[nodiscard]] result<void> commit(std::vector<queued_append>& appends,
+                                    const std::vector<std::int64_t>& marks,
+                                    std::vector<std::vector<std::int64_t>>& ids);
+  [[nodiscard]] result<void> exec(const char* sql);
+
+  sqlite3* db_;
+  journal_options options_;
+  std::mutex db_mutex_; ///< Guards the connection.
+  mutable std::mutex queue_mutex_;
+  std::condition_variable wake_;
+  std::deque<queued_append> appends_;
+  std::vector<std::int64_t> marks_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+} // namespace herald::store

@@ -1,0 +1,229 @@
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/journal.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace std::chrono_literals;
+namespace hs = herald::store;
+using herald::protocol::content_kind;
+using sys_clock = std::chrono::system_clock;
+
+namespace {
+
+const sys_clock::time_point t0 =
+    sys_clock::time_point(std::chrono::milliseconds(1'750'000'000'000));
+
+hs::journal_batch make_batch(const std::string& tag, std::uint32_t events,
+                             sys_clock::time_point at = t0) {
+  hs::journal_batch b;
+  b.kind = content_kind::cloud_event_batch;
+  b.body = "[\"body of " + tag + "\"]";
+  b.received_at = at;
+  for (std::uint32_t i = 0; i < events; ++i) {
+    b.events.push_back(hs::journal_entry{i, "/src/" + tag, tag + "-" + std::to_string(i)});
+  }
+  return b;
+}
+
+/// Appends and waits for the commit; returns the entry ids.
+std::vector<std::int64_t> append_sync(hs::journal& j, hs::journal_batch b) {
+  std::promise<hs::result<std::vector<std::int64_t>>> committed;
+  auto queued = j.append(std::move(b), [&committed](hs::result<std::vector<std::int64_t>> r) {
+    committed.set_value(std::move(r));
+  });
+  BOOST_REQUIRE(queued);
+  auto r = committed.get_future().get();
+  BOOST_REQUIRE(r);
+  return r.value();
+}
+
+hs::journal_options no_timer() {
+  hs::journal_options o;
+  o.compact_interval = 0ms;
+  return o;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(journal)
+
+BOOST_AUTO_TEST_CASE(unmarked_entries_are_pending_after_reopening) {
+  herald::test::temp_dir dir;
+  std::vector<std::int64_t> first;
+  {
+    auto uut = hs::journal::open(dir / "journal.db", no_timer());
+    BOOST_REQUIRE(uut);
+    first = append_sync(*uut.value(), make_batch("a", 3));
+    append_sync(*uut.value(), make_batch("b", 1));
+    BOOST_TEST(first.size() == 3u);
+  }
+  auto uut = hs::journal::open(dir / "journal.db", no_timer());
+  BOOST_REQUIRE(uut);
+  auto pending = uut.value()->pending();
+  BOOST_REQUIRE(pending);
+  BOOST_REQUIRE(pending.value().size() == 2u);
+  const auto& a = pending.value()[0];
+  BOOST_TEST(a.body == "[\"body of a\"]");
+  BOOST_TEST((a.kind == content_kind::cloud_event_batch));
+  BOOST_REQUIRE(a.events.size() == 3u);
+  BOOST_TEST(a.events[2].entry_id == first[2]);
+  BOOST_TEST(a.events[2].entry.index == 2u);
+  BOOST_TEST(a.events[2].entry.source == "/src/a");
+  BOOST_TEST(a.events[2].entry.event_id == "a-2");
+  BOOST_TEST(pending.value()[1].events.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(marked_entries_are_not_pending) {
+  herald::test::temp_dir dir;
+  {
+    auto uut = hs::journal::open(dir / "journal.db", no_timer());
+    BOOST_REQUIRE(uut);
+    auto ids = append_sync(*uut.value(), make_batch("a", 3));
+    uut.value()->mark_done({ids[0], ids[2]});
+    append_sync(*uut.value(), make_batch("b", 2));
+    uut.value()->mark_done(append_sync(*uut.value(), make_batch("c", 2)));
+  } // The destructor commits queued marks.
+  auto uut = hs::journal::open(dir / "journal.db", no_timer());
+  BOOST_REQUIRE(uut);
+  auto pending = uut.value()->pending();
+  BOOST_REQUIRE(pending);
+  BOOST_REQUIRE(pending.value().size() == 2u);
+  BOOST_REQUIRE(pending.value()[0].events.size() == 1u);
+  BOOST_TEST(pending.value()[0].events[0].entry.event_id == "a-1");
+  BOOST_TEST(pending.value()[1].events.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(compact_deletes_done_entries_older_than_keep_done) {
+  herald::test::temp_dir dir;
+  auto options = no_timer();
+  options.keep_done = 1h;
+  options.dedupe_window = 24h;
+  auto uut = hs::journal::open(dir / "journal.db", options);
+  BOOST_REQUIRE(uut);
+  auto& j = *uut.value();
+  auto done = append_sync(j, make_batch("a", 2));
+  append_sync(j, make_batch("b", 1));
+  j.mark_done(done);
+  append_sync(j, make_batch("flush", 0)); // the marks are committed with this group
+  auto now = sys_clock::now();
+  auto kept = j.compact(now);
+  BOOST_REQUIRE(kept);
+  BOOST_TEST(kept.value() == 0u); // done just now: younger than keep_done
+  auto deleted = j.compact(now + 2h);
+  BOOST_REQUIRE(deleted);
+  BOOST_TEST(deleted.value() == 2u);
+  auto pending = j.pending();
+  BOOST_REQUIRE(pending);
+  BOOST_REQUIRE(pending.value().size() == 1u);
+  BOOST_TEST(pending.value()[0].events[0].entry.event_id == "b-0");
+}
+
+BOOST_AUTO_TEST_CASE(remembers_accepted_events_for_dedupe_until_compacted) {
+  herald::test::temp_dir dir;
+  auto options = no_timer();
+  options.dedupe_window = 24h;
+  auto uut = hs::journal::open(dir / "journal.db", options);
+  BOOST_REQUIRE(uut);
+  auto& j = *uut.value();
+  append_sync(j, make_batch("old", 1, t0));
+  append_sync(j, make_batch("new", 1, t0 + 2h));
+  auto seen = j.seen_since(t0 + 1h);
+  BOOST_REQUIRE(seen);
+  BOOST_REQUIRE(seen.value().size() == 1u);
+  BOOST_TEST(seen.value()[0].event_id == "new-0");
+  BOOST_TEST(seen.value()[0].source == "/src/new");
+  BOOST_TEST((seen.value()[0].seen_at == t0 + 2h));
+  BOOST_REQUIRE(j.compact(t0 + 25h));
+  auto after = j.seen_since(t0 - 1h);
+  BOOST_REQUIRE(after);
+  BOOST_REQUIRE(after.value().size() == 1u);
+  BOOST_TEST(after.value()[0].event_id == "new-0");
+}
+
+BOOST_AUTO_TEST_CASE(four_threads_appending_get_distinct_ids_and_all_are_pending) {
+  herald::test::temp_dir dir;
+  constexpr int per_thread = 50;
+  std::atomic<int> failures{0};
+  std::set<std::int64_t> all_ids;
+  std::mutex ids_mutex;
+  {
+    auto uut = hs::journal::open(dir / "journal.db", no_timer());
+    BOOST_REQUIRE(uut);
+    auto& j = *uut.value();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < per_thread; ++i) {
+          std::promise<void> done;
+          auto tag = std::to_string(t) + "-" + std::to_string(i);
+          auto queued = j.append(make_batch(tag, 2), [&](hs::result<std::vector<std::int64_t>> r) {
+            if (!r || r.value().size() != 2u) {
+              ++failures;
+            } else {
+              std::lock_guard lock(ids_mutex);
+              all_ids.insert(r.value().begin(), r.value().end());
+            }
+            done.set_value();
+          });
+          if (!queued) {
+            ++failures;
+            continue;
+          }
+          done.get_future().wait();
+        }
+      });
+    }
+    for (auto& t : threads) {
+      t.join();
+    }
+  }
+  BOOST_TEST(failures.load() == 0);
+  BOOST_TEST(all_ids.size() == 4u * per_thread * 2u);
+  auto uut = hs::journal::open(dir / "journal.db", no_timer());
+  BOOST_REQUIRE(uut);
+  auto pending = uut.value()->pending();
+  BOOST_REQUIRE(pending);
+  BOOST_TEST(pending.value().size() == 4u * per_thread);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_queue_refuses_appends_at_once) {
+  herald::test::temp_dir dir;
+  auto options = no_timer();
+  options.queue_capacity = 2;
+  auto uut = hs::journal::open(dir / "journal.db", options);
+  BOOST_REQUIRE(uut);
+  auto& j = *uut.value();
+  // Block the writer inside a callback, so the queue cannot drain.
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::promise<void> entered;
+  BOOST_REQUIRE(j.append(make_batch("blocker", 1), [&](auto) {
+    entered.set_value();
+    released.wait();
+  }));
+  entered.get_future().wait();
+  BOOST_REQUIRE(j.append(make_batch("q1", 1), {}));
+  BOOST_REQUIRE(j.append(make_batch("q2", 1), {}));
+  auto refused = j.append(make_batch("q3", 1), {});
+  BOOST_REQUIRE(!refused);
+  BOOST_TEST((refused.error().code == hs::errc::busy));
+  release.set_value();
+}
+
+BOOST_AUTO_TEST_CASE(open_fails_for_a_missing_folder) {
+  herald::test::temp_dir dir;
+  auto uut = hs::journal::open(dir / "no-such-dir" / "journal.db", no_timer());
+  BOOST_REQUIRE(!uut);
+  BOOST_TEST((uut.error().code == hs::errc::unavailable));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
