@@ -1,0 +1,67 @@
+#include "store/dedupe_window.hpp"
+
+#include <utility>
+
+namespace herald::store {
+
+dedupe_window::dedupe_window(dedupe_options options) : options_(options) {}
+
+std::string dedupe_window::key_of(std::string_view source, std::string_view id) {
+  // Length-prefixed, so no (source, id) pair can collide with another whatever they contain.
+  std::string key = std::to_string(source.size());
+  key += ':';
+  key += source;
+  key += id;
+  return key;
+}
+
+bool dedupe_window::check_and_remember(std::string_view source, std::string_view id,
+                                       time_point now) {
+  auto key = key_of(source, id);
+  std::lock_guard lock(mutex_);
+  evict(now);
+  if (auto it = seen_.find(key); it != seen_.end() && now - it->second < options_.window) {
+    return true;
+  }
+  insert(std::move(key), now);
+  evict(now); // Past capacity: the oldest id goes.
+  return false;
+}
+
+void dedupe_window::remember(std::string_view source, std::string_view id, time_point at) {
+  std::lock_guard lock(mutex_);
+  insert(key_of(source, id), at);
+  evict(at);
+}
+
+void dedupe_window::forget(std::string_view source, std::string_view id) {
+  std::lock_guard lock(mutex_);
+  seen_.erase(key_of(source, id));
+}
+
+std::size_t dedupe_window::size() const {
+  std::lock_guard lock(mutex_);
+  return seen_.size();
+}
+
+void dedupe_window::insert(std::string key, time_point at) {
+  seen_.insert_or_assign(key, at);
+  order_.push_back(slot{std::move(key), at});
+}
+
+void dedupe_window::evict(time_point now) {
+  while (!order_.empty()) {
+    auto& oldest = order_.front();
+    auto it = seen_.find(oldest.key);
+    bool stale = it == seen_.end() || it->second != oldest.at;
+    if (!stale && seen_.size() <= options_.capacity && now - oldest.at < options_.window) {
+      break;
+    }
+    if (!stale) {
+      seen_.erase(it);
+    }
+    order_.pop_front();
+  }
+}
+
+} // namespace herald::store

@@ -1,0 +1,66 @@
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "store/dedupe_window.hpp"
+
+using namespace std::chrono_literals;
+namespace hs = herald::store;
+using sys_clock = std::chrono::system_clock;
+
+namespace {
+const sys_clock::time_point t0 =
+    sys_clock::time_point(std::chrono::milliseconds(1'750'000'000'000));
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(dedupe_window)
+
+BOOST_AUTO_TEST_CASE(a_second_sighting_within_the_window_is_a_duplicate) {
+  hs::dedupe_window uut({24h, 100});
+  BOOST_TEST(!uut.check_and_remember("/src", "e1", t0));
+  BOOST_TEST(uut.check_and_remember("/src", "e1", t0 + 23h));
+}
+
+BOOST_AUTO_TEST_CASE(the_same_id_from_another_source_is_not_a_duplicate) {
+  hs::dedupe_window uut({24h, 100});
+  BOOST_TEST(!uut.check_and_remember("/a", "e1", t0));
+  BOOST_TEST(!uut.check_and_remember("/b", "e1", t0));
+  // Length-prefixed keys: ("/a", "be1") must not collide with ("/ab", "e1").
+  BOOST_TEST(!uut.check_and_remember("/ab", "e1", t0));
+  BOOST_TEST(!uut.check_and_remember("/a", "be1", t0));
+}
+
+BOOST_AUTO_TEST_CASE(an_id_older_than_the_window_is_new_again) {
+  hs::dedupe_window uut({24h, 100});
+  BOOST_TEST(!uut.check_and_remember("/src", "e1", t0));
+  BOOST_TEST(!uut.check_and_remember("/src", "e1", t0 + 24h));
+  BOOST_TEST(uut.check_and_remember("/src", "e1", t0 + 25h));
+}
+
+BOOST_AUTO_TEST_CASE(the_oldest_ids_are_forgotten_beyond_capacity) {
+  hs::dedupe_window uut({24h, 3});
+  for (int i = 0; i < 5; ++i) {
+    BOOST_TEST(!uut.check_and_remember("/src", "e" + std::to_string(i), t0 + i * 1s));
+  }
+  BOOST_TEST(uut.size() == 3u);
+  BOOST_TEST(!uut.check_and_remember("/src", "e0", t0 + 10s)); // evicted
+  BOOST_TEST(uut.check_and_remember("/src", "e4", t0 + 10s));
+}
+
+BOOST_AUTO_TEST_CASE(a_forgotten_id_is_not_a_duplicate) {
+  hs::dedupe_window uut({24h, 100});
+  BOOST_TEST(!uut.check_and_remember("/src", "e1", t0));
+  uut.forget("/src", "e1");
+  BOOST_TEST(!uut.check_and_remember("/src", "e1", t0 + 1s));
+  BOOST_TEST(uut.check_and_remember("/src", "e1", t0 + 2s));
+}
+
+BOOST_AUTO_TEST_CASE(remembered_ids_seed_the_window) {
+  hs::dedupe_window uut({24h, 100});
+  uut.remember("/src", "e1", t0);
+  BOOST_TEST(uut.check_and_remember("/src", "e1", t0 + 1h));
+  BOOST_TEST(!uut.check_and_remember("/src", "e2", t0 + 1h));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
