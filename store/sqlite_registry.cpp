@@ -3,12 +3,10 @@
 #include <string>
 #include <utility>
 
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include "store/row_codec.hpp"
 #include "store/sqlite_schema.hpp"
 
 namespace herald::store {
@@ -46,41 +44,6 @@ const std::array<std::string, 7>& statement_sql() {
       "DELETE FROM registrations WHERE expires_at IS NOT NULL AND expires_at <= ?1",
   };
   return sql;
-}
-
-std::int64_t to_millis(time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-time_point from_millis(std::int64_t ms) {
-  return time_point(
-      std::chrono::duration_cast<time_point::duration>(std::chrono::milliseconds(ms)));
-}
-
-std::string tags_to_json(const std::vector<std::string>& tags) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartArray();
-  for (const auto& t : tags) {
-    writer.String(t.data(), static_cast<rapidjson::SizeType>(t.size()));
-  }
-  writer.EndArray();
-  return {buffer.GetString(), buffer.GetSize()};
-}
-
-bool tags_from_json(std::string_view text, std::vector<std::string>& out) {
-  rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError() || !doc.IsArray()) {
-    return false;
-  }
-  for (const auto& v : doc.GetArray()) {
-    if (!v.IsString()) {
-      return false;
-    }
-    out.emplace_back(v.GetString(), v.GetStringLength());
-  }
-  return true;
 }
 
 store_error corrupt_row(std::string_view what) {
