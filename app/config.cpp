@@ -99,6 +99,34 @@ config_result<void> read_http(const toml::table& root, const config_env& env, se
   return config_ok();
 }
 
+config_result<durability_mode> parse_durability(std::string_view s) {
+  if (s == "journal") {
+    return durability_mode::journal;
+  }
+  if (s == "none") {
+    return durability_mode::none;
+  }
+  return config_failure("", "unknown durability \"" + std::string(s) + "\" (journal, none)");
+}
+
+config_result<void> read_ingest(const toml::table& root, const config_env& env, seen_set& seen,
+                                ingest_config& out) {
+  auto t = section(root, "ingest");
+  HERALD_CONFIG_TRY(t);
+  config_reader r(t.value(), "ingest", "HERALD_INGEST_", env, seen);
+  HERALD_CONFIG_TRY(
+      r.only_keys({"durability", "max_in_flight_events", "dedupe_window", "dedupe_capacity"}));
+  HERALD_CONFIG_TRY(r.parsed("durability", out.durability, parse_durability));
+  auto budget = static_cast<std::int64_t>(out.max_in_flight_events);
+  HERALD_CONFIG_TRY(r.integer("max_in_flight_events", 1, 100'000'000, budget));
+  out.max_in_flight_events = static_cast<std::size_t>(budget);
+  HERALD_CONFIG_TRY(r.duration("dedupe_window", std::chrono::milliseconds(0), out.dedupe_window));
+  auto capacity = static_cast<std::int64_t>(out.dedupe_capacity);
+  HERALD_CONFIG_TRY(r.integer("dedupe_capacity", 0, 100'000'000, capacity));
+  out.dedupe_capacity = static_cast<std::size_t>(capacity);
+  return config_ok();
+}
+
 config_result<void> read_metrics(const toml::table& root, const config_env& env, seen_set& seen,
                                  metrics_config& out) {
   auto t = section(root, "metrics");
@@ -168,6 +196,10 @@ std::string_view to_string(log_format f) noexcept {
   return f == log_format::text ? "text" : "json";
 }
 
+std::string_view to_string(durability_mode d) noexcept {
+  return d == durability_mode::none ? "none" : "journal";
+}
+
 config_result<config> parse_config(std::string_view toml_text, const config_env& env,
                                    std::string_view source_name) {
   toml::table root;
@@ -180,7 +212,8 @@ config_result<config> parse_config(std::string_view toml_text, const config_env&
   }
   for (const auto& [key, node] : root) {
     const auto k = key.str();
-    if (k != "node" && k != "http" && k != "metrics" && k != "log" && k != "apps") {
+    if (k != "node" && k != "http" && k != "ingest" && k != "metrics" && k != "log" &&
+        k != "apps") {
       return config_failure(std::string(k), "unknown key", line_of(node));
     }
   }
@@ -188,6 +221,7 @@ config_result<config> parse_config(std::string_view toml_text, const config_env&
   seen_set seen;
   HERALD_CONFIG_TRY(read_node(root, env, seen, cfg.node));
   HERALD_CONFIG_TRY(read_http(root, env, seen, cfg.http));
+  HERALD_CONFIG_TRY(read_ingest(root, env, seen, cfg.ingest));
   HERALD_CONFIG_TRY(read_metrics(root, env, seen, cfg.metrics));
   HERALD_CONFIG_TRY(read_log(root, env, seen, cfg.log));
   auto apps = read_apps(root.get("apps"), env, seen);

@@ -34,6 +34,23 @@ struct http_config {
   int threads = 1; ///< Event-loop threads, 1..64.
 };
 
+/// How accepted webhook batches are kept until their outcome.
+enum class durability_mode {
+  journal, ///< Journaled (SQLite, fsynced) before the 200; replayed after a crash.
+  none,    ///< Not journaled: a crash loses accepted events without an outcome.
+};
+
+/// `[ingest]`: admission, dedupe and durability of incoming events.
+struct ingest_config {
+  durability_mode durability = durability_mode::journal;
+  /// Events accepted and without an outcome, node-wide; beyond it webhooks get 503.
+  std::size_t max_in_flight_events = 10000;
+  /// How long an event id is remembered: Event Grid retries for up to 24 h.
+  std::chrono::milliseconds dedupe_window = std::chrono::hours(24);
+  /// Most event ids remembered in memory.
+  std::size_t dedupe_capacity = 1'000'000;
+};
+
 /// `[metrics]`: the Prometheus exposer.
 struct metrics_config {
   listen_address listen{"127.0.0.1", 9464};
@@ -100,6 +117,7 @@ struct app_config {
 struct config {
   node_config node;
   http_config http;
+  ingest_config ingest;
   metrics_config metrics;
   log_config log;
   std::vector<app_config> apps;
@@ -134,5 +152,6 @@ struct config {
 
 [[nodiscard]] std::string_view to_string(log_level l) noexcept;
 [[nodiscard]] std::string_view to_string(log_format f) noexcept;
+[[nodiscard]] std::string_view to_string(durability_mode d) noexcept;
 
 } // namespace herald::app

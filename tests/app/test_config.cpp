@@ -120,6 +120,29 @@ format = "text"
   BOOST_TEST(apns.ring_ttl.count() == 45'000);
 }
 
+BOOST_AUTO_TEST_CASE(ingest_keys_have_defaults_and_are_read_and_checked) {
+  auto defaults = parse("");
+  BOOST_TEST_REQUIRE(defaults.has_value());
+  const auto& d = defaults.value().ingest;
+  BOOST_TEST(app::to_string(d.durability) == "journal");
+  BOOST_TEST(d.max_in_flight_events == 10'000u);
+  BOOST_TEST(d.dedupe_window.count() == 24 * 3'600'000);
+  BOOST_TEST(d.dedupe_capacity == 1'000'000u);
+  auto uut = parse("[ingest]\ndurability = \"none\"\nmax_in_flight_events = 5\n"
+                   "dedupe_window = \"1h\"\ndedupe_capacity = 10\n");
+  BOOST_TEST_REQUIRE(uut.has_value(), (uut ? "" : uut.error().describe()));
+  const auto& c = uut.value().ingest;
+  BOOST_TEST(app::to_string(c.durability) == "none");
+  BOOST_TEST(c.max_in_flight_events == 5u);
+  BOOST_TEST(c.dedupe_window.count() == 3'600'000);
+  BOOST_TEST(c.dedupe_capacity == 10u);
+  BOOST_TEST(error_key("[ingest]\ndurability = \"disk\"") == "ingest.durability");
+  BOOST_TEST(error_key("[ingest]\nmax_in_flight_events = 0") == "ingest.max_in_flight_events");
+  BOOST_TEST(error_key("[ingest]\ndedupe_window = \"24\"") == "ingest.dedupe_window");
+  BOOST_TEST(error_key("[ingest]\ndedupe_capacity = -1") == "ingest.dedupe_capacity");
+  BOOST_TEST(error_key("[ingest]\ndurable = true") == "ingest.durable");
+}
+
 BOOST_AUTO_TEST_CASE(shipped_config_file_loads) {
   const std::string path = HERALD_TEST_DATA_DIR "/../../config/herald.toml";
   auto uut = app::load_config(path, app::config_env{});
