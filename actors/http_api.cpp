@@ -37,6 +37,13 @@ bool match_device_path(std::string_view path, std::string_view& app, std::string
   return !app.empty() && !device.empty() && device.find('/') == std::string_view::npos;
 }
 
+/// 503 with `Retry-After: 1`: Event Grid retries it (it never retries 400/413).
+http_response unavailable(const std::string& detail) {
+  auto res = http_response::problem(503, "Service Unavailable", detail);
+  res.headers.emplace_back("retry-after", "1");
+  return res;
+}
+
 http_response method_not_allowed(std::string allow) {
   auto res = http_response::problem(405, "Method Not Allowed", "this path accepts " + allow);
   res.headers.emplace_back("allow", std::move(allow));
@@ -85,6 +92,14 @@ void http_api::webhook(http_request&& req, http_responder respond) const {
     metrics_->webhook_batches(res.status).Increment();
     respond(std::move(res));
   };
+  const auto& control = options_.control;
+  // Admission first: a spent budget refuses before any decoding work. Event Grid retries 503
+  // with backoff (it never retries 400/413).
+  if (control && !control->admission_open()) {
+    control->refuse();
+    reply(unavailable("the node's in-flight event budget is spent"));
+    return;
+  }
   const auto* ctype = req.header("content-type");
   auto kind = ctype != nullptr ? protocol::content_kind_from(*ctype) : std::nullopt;
   if (!kind) {
@@ -101,12 +116,17 @@ void http_api::webhook(http_request&& req, http_responder respond) const {
     reply(http_response::problem(400, "Malformed event batch", err.describe(), err.field));
     return;
   }
-  auto batch = std::make_shared<protocol::decoded_batch>(std::move(decoded).value());
-  if (batch->validation_code) {
+  if (decoded.value().validation_code) {
     spdlog::info("answering the Event Grid subscription validation handshake");
-    reply(http_response::json(200, protocol::validation_response_body(*batch->validation_code)));
+    reply(http_response::json(
+        200, protocol::validation_response_body(*decoded.value().validation_code)));
     return;
   }
+  if (control) {
+    admit(std::move(decoded).value(), std::move(req.body), std::move(respond));
+    return;
+  }
+  auto batch = std::make_shared<protocol::decoded_batch>(std::move(decoded).value());
   auto metrics = metrics_;
   ingest_reply done = [respond = std::move(respond), metrics](const ingest_outcome& out) {
     metrics->webhook_batches(200).Increment();
@@ -115,6 +135,33 @@ void http_api::webhook(http_request&& req, http_responder respond) const {
                                          ",\"faults\":" + std::to_string(out.faults) + "}"));
   };
   caf::anon_send(ingestion_, ingest_atom::value, batch_ptr{std::move(batch)}, std::move(done));
+}
+
+void http_api::admit(protocol::decoded_batch batch, std::string body,
+                     http_responder respond) const {
+  auto metrics = metrics_;
+  auto ingestion = ingestion_;
+  options_.control->admit(
+      std::move(batch), std::move(body),
+      [metrics, ingestion, respond = std::move(respond)](admission a) mutable {
+        if (a.what != admission::verdict::accepted) {
+          metrics->webhook_batches(503).Increment();
+          respond(unavailable(a.detail));
+          return;
+        }
+        // Duplicates are received events too, acknowledged without routing.
+        metrics->events_received().Increment(static_cast<double>(a.duplicates));
+        ingest_reply done = [respond = std::move(respond), metrics,
+                             duplicates = a.duplicates](const ingest_outcome& out) {
+          metrics->webhook_batches(200).Increment();
+          respond(http_response::json(
+              200, "{\"accepted\":" + std::to_string(out.events + duplicates) + ",\"intents\":" +
+                       std::to_string(out.intents) + ",\"faults\":" + std::to_string(out.faults) +
+                       ",\"duplicates\":" + std::to_string(duplicates) + "}"));
+        };
+        caf::anon_send(ingestion, ingest_atom::value, std::move(a.batch), std::move(a.tokens),
+                       std::move(done));
+      });
 }
 
 void http_api::webhook_options(const http_request& req, http_responder respond) const {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "actors/app_directory.hpp"
+#include "actors/ingest_control.hpp"
 #include "actors/node_metrics.hpp"
 #include "actors/shard_map.hpp"
 #include "transports/http_server.hpp"
@@ -16,13 +17,17 @@ namespace herald::actors {
 /// Settings of the HTTP surface.
 struct http_api_options {
   std::string webhook_path = "/api/events";
+  /// Admission budget, dedupe and journal of webhook batches; null: none of them (tests).
+  std::shared_ptr<ingest_control> control;
 };
 
 /// Herald's HTTP routes, handed to `transports::http_server` as its handler:
-/// - `POST <webhook_path>`: an Event Grid / CloudEvents batch → decoded here (on the I/O thread:
-///   pure CPU work), answered 200 once the ingestion actor has routed it; the Event Grid
+/// - `POST <webhook_path>`: admission first (budget spent → 503 + Retry-After before reading
+///   the body), then an Event Grid / CloudEvents batch → decoded here (on the I/O thread:
+///   pure CPU work), deduped and journaled (`ingest_control::admit`), answered 200 once the
+///   journal commit is durable and the ingestion actor has routed it; the Event Grid
 ///   validation handshake is answered directly. Malformed → 400 problem+json, unknown
-///   content type → 415.
+///   content type → 415, journal full or failing → 503.
 /// - `OPTIONS <webhook_path>`: the CloudEvents abuse-protection handshake.
 /// - `PUT /v1/apps/{app}/devices/{deviceId}`: registers a device through the router shard that
 ///   owns its identity (the identity's only writer).
@@ -38,6 +43,8 @@ public:
 
 private:
   void webhook(transports::http_request&& req, transports::http_responder respond) const;
+  void admit(protocol::decoded_batch batch, std::string body,
+             transports::http_responder respond) const;
   void webhook_options(const transports::http_request& req,
                        transports::http_responder respond) const;
   void register_device(std::string_view app, std::string_view device_id,

@@ -10,8 +10,10 @@
 
 namespace herald::actors {
 
-/// Spawns the ingestion actor: takes decoded batches `(ingest_atom, batch_ptr, ingest_reply)`
-/// and hands every intent to the router shard that owns its recipient (`shard_map::of`).
+/// Spawns the ingestion actor: takes decoded batches `(ingest_atom, batch_ptr, event_tokens,
+/// ingest_reply)` (or without tokens: untracked) and hands every intent, with its event's
+/// token, to the router shard that owns its recipient (`shard_map::of`) as
+/// `(route_atom, intent, event_token)`.
 /// Cancel-rings without a recipient (CallEnded names no callee) go to every shard, since only
 /// the shard that rang a device remembers it. Answers through `ingest_reply` once the batch is
 /// handed over. Event-based; never blocks.

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "actors/shard_map.hpp"
 #include "protocol/envelope.hpp"
@@ -15,6 +16,25 @@
 #include "protocol/registration.hpp"
 
 namespace herald::actors {
+
+/// The completion of one accepted event, shared by everything derived from it (its intents
+/// and notifications). When the last copy is destroyed, after every notification reached
+/// its final verdict or none was made, `on_done` runs once (see `ingest_control`).
+struct event_completion {
+  explicit event_completion(std::function<void()> done) : on_done(std::move(done)) {}
+  ~event_completion() {
+    if (on_done) {
+      on_done();
+    }
+  }
+  event_completion(const event_completion&) = delete;
+  event_completion& operator=(const event_completion&) = delete;
+  std::function<void()> on_done;
+};
+/// A share in an event's completion; null when nobody tracks the event.
+using event_token = std::shared_ptr<const event_completion>;
+/// One token per event of a batch, in the batch's order.
+using event_tokens = std::vector<event_token>;
 
 /// One provider request for one device, on its way to a sender.
 struct notification {
@@ -26,6 +46,9 @@ struct notification {
   /// counted as expired instead of sent or retried.
   std::chrono::steady_clock::time_point deadline;
   std::uint32_t attempt = 0;
+  /// The originating event's completion share: dropped with the notification at its final
+  /// verdict.
+  event_token event;
 };
 using notification_ptr = std::shared_ptr<notification>;
 
@@ -53,6 +76,8 @@ using shard_map_ptr = std::shared_ptr<const shard_map>;
 } // namespace herald::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::notification_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::event_token)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::event_tokens)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::ingest_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::batch_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::registry_write_reply)

@@ -75,7 +75,8 @@ struct router_state {
     return select_devices(what.kind, found.value());
   }
 
-  void route(caf::stateful_actor<router_state>* self, const intent& what) {
+  void route(caf::stateful_actor<router_state>* self, const intent& what,
+             const event_token& event) {
     auto devices = devices_for(what);
     if (devices.empty()) {
       if (!what.recipient.empty()) {
@@ -116,6 +117,7 @@ struct router_state {
       n->lane = what.lane_of();
       n->event_id = what.event_id;
       n->deadline = deadline;
+      n->event = event;
       self->send(app->apns_sender, deliver_atom::value, notification_ptr{std::move(n)});
     }
     if (what.kind == intent_kind::ring) {
@@ -140,7 +142,10 @@ caf::behavior router_shard(caf::stateful_actor<router_state>* self, std::size_t 
   }
   st.registry = std::move(opened).value();
   return {
-      [self](route_atom, const intent& what) { self->state.route(self, what); },
+      [self](route_atom, const intent& what) { self->state.route(self, what, nullptr); },
+      [self](route_atom, const intent& what, const event_token& event) {
+        self->state.route(self, what, event);
+      },
       [self](register_atom, const registration& reg, const registry_write_reply& reply) {
         auto& s = self->state;
         auto done = s.registry->upsert(reg);

@@ -15,6 +15,7 @@
 #include "actors/app_directory.hpp"
 #include "actors/atoms.hpp"
 #include "actors/http_api.hpp"
+#include "actors/ingest_control.hpp"
 #include "actors/ingestion.hpp"
 #include "actors/messages.hpp"
 #include "actors/node_metrics.hpp"
@@ -150,7 +151,27 @@ int run_node(const config& cfg) {
   }
   auto ingestion = actors::spawn_ingestion(system, shards, metrics);
 
+  // Ingest bookkeeping: budget, dedupe, journal; pending events are replayed before listening.
+  std::optional<std::filesystem::path> journal_path;
+  if (cfg.ingest.durability == durability_mode::journal) {
+    journal_path = cfg.node.data_dir / "journal.db";
+  }
+  auto control = actors::ingest_control::open(
+      actors::ingest_control_options{cfg.ingest.max_in_flight_events}, journal_path,
+      store::dedupe_options{cfg.ingest.dedupe_window, cfg.ingest.dedupe_capacity}, *registry);
+  std::size_t replayed = 0;
+  if (control) {
+    auto r = control.value()->replay_pending(ingestion);
+    replayed = r ? r.value() : 0;
+    if (!r) {
+      spdlog::error("journal: cannot read pending events: {}", r.error().describe());
+    }
+  }
+
   auto stop_actors = [&] {
+    if (control) {
+      control.value()->begin_shutdown(); // unfinished events stay pending for the next start
+    }
     caf::anon_send_exit(ingestion, caf::exit_reason::user_shutdown);
     for (const auto& a : shard_actors) {
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
@@ -160,10 +181,19 @@ int run_node(const config& cfg) {
     }
   };
 
+  if (!control) {
+    spdlog::critical("ingest: cannot open the journal: {}", control.error().describe());
+    stop_actors();
+    stop_io();
+    return 1;
+  }
+  if (replayed > 0) {
+    spdlog::info("journal: replayed {} events without an outcome", replayed);
+  }
   transports::http_server_options http_opts;
   http_opts.body_limit = cfg.http.body_limit;
   actors::http_api api{ingestion, shards, apps, metrics,
-                       actors::http_api_options{cfg.http.webhook_path}};
+                       actors::http_api_options{cfg.http.webhook_path, control.value()}};
   transports::http_server server{io, http_opts, api};
   auto http_port = server.listen(cfg.http.listen.host, cfg.http.listen.port);
   if (!http_port) {
