@@ -70,8 +70,17 @@ std::string incoming_call_for(const std::string& identity, bool keep_context) {
   return buf.GetString();
 }
 
-herald_fixture::herald_fixture() : pki(make_test_pki(dir / "pki")) {
+herald_fixture::herald_fixture(herald_fixture_options opts)
+    : pki(make_test_pki(dir / "pki")), options(std::move(opts)) {
+  start_mock(options.mock_latency_ms);
+  start_herald();
+}
+
+void herald_fixture::start_mock(std::uint32_t latency_ms) {
+  mock.reset();
   auto ports_file = dir / "mock.ports.json";
+  std::error_code ec;
+  std::filesystem::remove(ports_file, ec);
   process_options mo;
   mo.program = HERALD_MOCK_APNS_BIN;
   mo.name = "mock-apns";
@@ -84,6 +93,7 @@ herald_fixture::herald_fixture() : pki(make_test_pki(dir / "pki")) {
              "--team-id",    "TEAM123456",
              "--key-id",     "KEY1234567",
              "--public-key", pki.apns_public_key.string(),
+             "--latency-ms", std::to_string(latency_ms),
              "--ports-file", ports_file.string()};
   mock = std::make_unique<child_process>(mo);
   if (!wait_for_file(ports_file, std::chrono::seconds(20))) {
@@ -98,14 +108,13 @@ herald_fixture::herald_fixture() : pki(make_test_pki(dir / "pki")) {
       << "[http]\nlisten = \"127.0.0.1:0\"\n"
       << "[metrics]\nlisten = \"127.0.0.1:0\"\n"
       << "[log]\nlevel = \"debug\"\n"
+      << options.extra_config << "\n"
       << "[[apps]]\nname = \"demo\"\n"
       << "[apps.apns]\nteam_id = \"TEAM123456\"\nkey_id = \"KEY1234567\"\n"
       << "key_file = \"" << pki.apns_key.string() << "\"\n"
       << "bundle_id = \"" << test_bundle << "\"\n"
       << "endpoint = \"https://127.0.0.1:" << apns_port << "\"\n"
       << "ca_file = \"" << pki.ca_cert.string() << "\"\n";
-  cfg.close();
-  start_herald();
 }
 
 herald_fixture::~herald_fixture() {

@@ -18,10 +18,17 @@ inline const std::string test_identity =
 inline const std::string test_token(64, 'a');
 inline const std::string test_bundle = "com.example.herald";
 
+/// Variations of `herald_fixture`.
+struct herald_fixture_options {
+  std::uint32_t mock_latency_ms = 0; ///< Mock APNs answers this late (large: a stalled provider).
+  std::string extra_config;          ///< TOML appended after [log] (e.g. an [ingest] table).
+};
+
 /// A mock APNs (TLS, ALPN h2, checking the ES256 provider token) and a `herald serve` pointed
 /// at it, both started on ephemeral loopback ports in a fresh temp dir and stopped by PID.
 struct herald_fixture {
-  herald_fixture();
+  herald_fixture() : herald_fixture(herald_fixture_options{}) {}
+  explicit herald_fixture(herald_fixture_options options);
   ~herald_fixture();
 
   temp_dir dir;
@@ -33,8 +40,13 @@ struct herald_fixture {
   std::uint16_t http_port = 0;
   std::uint16_t metrics_port = 0;
 
+  herald_fixture_options options;
+
   /// Starts (or restarts) Herald with the fixture's config; waits for its ports file.
   void start_herald();
+  /// Starts (or restarts, on a new port, with fresh stats) the mock APNs answering after
+  /// `latency_ms`, and rewrites Herald's config to point at it (takes effect at start_herald).
+  void start_mock(std::uint32_t latency_ms);
   /// POST a body to the webhook.
   [[nodiscard]] http_reply post_events(const std::string& body,
                                        const std::string& content_type = "application/json");
