@@ -1,5 +1,8 @@
 #include "app/cli.hpp"
 
+#include <chrono>
+#include <fstream>
+#include <iterator>
 #include <ostream>
 #include <sstream>
 
@@ -7,9 +10,43 @@
 #include <spdlog/spdlog.h>
 
 #include "app/logging.hpp"
+#include "protocol/explain.hpp"
 
 namespace herald::app {
 namespace {
+
+/// `herald explain`: the file's body through `protocol::explain`, JSON on `out`.
+int run_explain(const cli_command& cmd, std::ostream& out, std::ostream& err) {
+  std::error_code ec;
+  std::ifstream in;
+  if (std::filesystem::is_regular_file(cmd.event_file, ec)) {
+    in.open(cmd.event_file, std::ios::binary);
+  }
+  if (!in.is_open()) {
+    err << "herald explain: cannot read " << cmd.event_file.string() << "\n";
+    return exit_bad_input;
+  }
+  const std::string text{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  if (in.bad()) {
+    err << "herald explain: cannot read " << cmd.event_file.string() << "\n";
+    return exit_bad_input;
+  }
+  protocol::content_kind kind = protocol::detect_content_kind(text);
+  if (cmd.schema == "eventgrid") {
+    kind = protocol::content_kind::event_grid;
+  } else if (cmd.schema == "cloudevents") {
+    kind = protocol::content_kind::cloud_event;
+  } else if (cmd.schema == "cloudevents-batch") {
+    kind = protocol::content_kind::cloud_event_batch;
+  }
+  auto json = protocol::explain(text, kind, std::chrono::system_clock::now());
+  if (!json) {
+    err << "herald explain: " << cmd.event_file.string() << ": " << json.error().describe() << "\n";
+    return exit_bad_input;
+  }
+  out << json.value() << "\n";
+  return 0;
+}
 
 /// Loads and fully checks the config; prints the error and returns nullopt on failure.
 std::optional<config> load_checked(const std::filesystem::path& file, std::ostream& err,
@@ -46,10 +83,14 @@ cli_command parse_cli(int argc, const char* const* argv) {
   check->add_option("-c,--config", cmd.config_file, "Configuration file (TOML)")
       ->required()
       ->envname("HERALD_CONFIG");
-  auto* explain = app.add_subcommand(
-      "explain", "(coming) Print the recipients, intents and provider requests an event "
-                 "would cause, without sending anything.");
+  auto* explain =
+      app.add_subcommand("explain", "Print the recipients, intents and provider requests an event "
+                                    "would cause, without sending anything.");
   explain->add_option("event", cmd.event_file, "Event Grid or CloudEvents JSON file")->required();
+  explain
+      ->add_option("--schema", cmd.schema,
+                   "eventgrid, cloudevents or cloudevents-batch (default: detect from content)")
+      ->check(CLI::IsMember({"eventgrid", "cloudevents", "cloudevents-batch"}));
 
   // CLI11 reports help, version and usage errors by exception; they stop here and become
   // data, so callers see one return value for every outcome.
@@ -83,8 +124,7 @@ int run_cli(const cli_command& cmd, std::ostream& out, std::ostream& err,
     err << cmd.err_text;
     return cmd.exit_code;
   case command_kind::explain:
-    err << "herald explain: not implemented yet\n";
-    return exit_bad_input;
+    return run_explain(cmd, out, err);
   case command_kind::check_config: {
     const auto cfg = load_checked(cmd.config_file, err, env);
     if (!cfg) {

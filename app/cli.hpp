@@ -13,11 +13,11 @@ namespace herald::app {
 enum class command_kind {
   serve,        ///< `herald serve --config FILE`: run a node.
   check_config, ///< `herald check-config --config FILE`: validate and summarise.
-  explain,      ///< `herald explain EVENT.json`: not implemented yet.
+  explain,      ///< `herald explain EVENT.json [--schema S]`: print what the event causes.
   exit,         ///< Nothing to run: print `out_text` / `err_text` and exit with `exit_code`.
 };
 
-/// Exit code of a configuration or usage error (and of the unimplemented `explain`).
+/// Exit code of a configuration or usage error (and of an event file `explain` cannot use).
 inline constexpr int exit_bad_input = 2;
 
 /// The parsed command line. Plain data, so parsing is tested without running anything.
@@ -25,9 +25,11 @@ struct cli_command {
   command_kind kind = command_kind::exit;
   std::filesystem::path config_file; ///< serve, check_config (`--config` or `HERALD_CONFIG`).
   std::filesystem::path event_file;  ///< explain.
-  int exit_code = 0;                 ///< exit: 0 after --help / --version, 2 on usage errors.
-  std::string out_text;              ///< exit: for stdout (help, version).
-  std::string err_text;              ///< exit: for stderr (usage error and hint).
+  /// explain: `--schema` (`eventgrid`, `cloudevents`, `cloudevents-batch`); empty = detect.
+  std::string schema;
+  int exit_code = 0;    ///< exit: 0 after --help / --version, 2 on usage errors.
+  std::string out_text; ///< exit: for stdout (help, version).
+  std::string err_text; ///< exit: for stderr (usage error and hint).
 };
 
 /// Parses `herald` arguments with CLI11; never throws and never prints.
@@ -40,7 +42,9 @@ using node_runner = std::function<int(const config&)>;
 ///
 /// serve: loads the config with `env`, checks its files, sets up logging, calls `run_node`;
 /// check_config: the same checks, then `config OK` and the summary on `out` (exit 0), or the
-/// error naming its key on `err` (exit 2). Configuration errors go to `err` as
+/// error naming its key on `err` (exit 2). explain: reads the event file and prints
+/// `protocol::explain` JSON on `out` (exit 0); an unreadable file or an unusable body goes to
+/// `err` as `herald explain: …` (exit 2). Configuration errors go to `err` as
 /// `herald: <key>: <message>`.
 [[nodiscard]] int run_cli(const cli_command& cmd, std::ostream& out, std::ostream& err,
                           const node_runner& run_node, const config_env& env);
