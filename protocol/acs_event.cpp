@@ -95,8 +95,14 @@ constexpr std::array<key_slot, 43> keys{{
 }};
 
 const key_slot* match(std::string_view name) noexcept {
+  if (name.empty()) {
+    return nullptr;
+  }
+  // Length and first letter (ASCII, any case) rule out nearly every key before comparing.
+  const char first = static_cast<char>(name.front() | 0x20);
   for (const auto& k : keys) {
-    if (json::iequals(k.key, name)) {
+    if (k.key.size() == name.size() && (k.key.front() | 0x20) == first &&
+        json::iequals(k.key, name)) {
       return &k;
     }
   }

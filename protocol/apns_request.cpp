@@ -30,7 +30,11 @@ std::string expiration(std::chrono::system_clock::time_point now, std::chrono::s
 std::string name_uuid(std::string_view name) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
-  EVP_Digest(name.data(), name.size(), md.data(), &len, EVP_sha1(), nullptr);
+  // Fetched once: OpenSSL 3 otherwise looks SHA-1 up in its provider store on every call
+  // (`EVP_sha1()` is an implicit fetch), which cost more than the digest itself. Never freed:
+  // the process keeps using it until exit.
+  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  EVP_Digest(name.data(), name.size(), md.data(), &len, sha1 ? sha1 : EVP_sha1(), nullptr);
   md[6] = static_cast<unsigned char>((md[6] & 0x0F) | 0x50);
   md[8] = static_cast<unsigned char>((md[8] & 0x3F) | 0x80);
   std::string out;
@@ -186,6 +190,7 @@ result<provider_request> encode_apns(const intent& in, const registration& reg,
     return error{errc::too_large, "data", "payload exceeds the APNs limit"};
   }
 
+  req.headers.reserve(7);
   req.headers.emplace_back("apns-push-type", push_type);
   req.headers.emplace_back("apns-topic", voip ? settings.bundle_id + ".voip" : settings.bundle_id);
   req.headers.emplace_back("apns-priority", priority);

@@ -189,14 +189,14 @@ result<decoded_batch> decode_batch(std::string_view body, content_kind kind) {
 
   batch.events.resize(envelopes.size());
   for (std::size_t i = 0; i < envelopes.size(); ++i) {
-    const event_envelope& env = envelopes[i];
+    event_envelope& env = envelopes[i];
     decoded_event& out = batch.events[i];
     out.id.assign(env.id);
     out.type.assign(env.type);
     out.source.assign(env.source);
     out.subject.assign(env.subject);
     out.time = env.time.value_or(std::chrono::system_clock::time_point{});
-    out.warnings = env.warnings;
+    out.warnings = std::move(env.warnings);
     decode_event(env, static_cast<int>(i), out);
   }
   return batch;

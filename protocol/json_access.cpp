@@ -25,6 +25,17 @@ bool valid_utf8(std::string_view text) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = p + text.size();
   while (p < end) {
+    // ASCII fast path, 16 then 8 bytes at a time: JSON bodies are almost entirely ASCII.
+    if (end - p >= 16) {
+      std::uint64_t a = 0;
+      std::uint64_t b = 0;
+      std::memcpy(&a, p, 8);
+      std::memcpy(&b, p + 8, 8);
+      if (((a | b) & 0x8080808080808080ULL) == 0) {
+        p += 16;
+        continue;
+      }
+    }
     if (end - p >= 8) {
       std::uint64_t chunk = 0;
       std::memcpy(&chunk, p, 8);
@@ -91,7 +102,8 @@ const value* find(const value& obj, std::string_view key) noexcept {
     return nullptr;
   }
   for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
-    if (iequals(view(it->name), key)) {
+    // Length first: most members differ in length, and keys are strings (RFC 8259 §4).
+    if (it->name.GetStringLength() == key.size() && iequals(view(it->name), key)) {
       return &it->value;
     }
   }
