@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "protocol/apns_request.hpp"
+#include "protocol/fcm_message.hpp"
 
 namespace herald::actors {
 
@@ -20,6 +21,8 @@ struct app_entry {
   std::optional<std::chrono::seconds> registration_ttl = std::chrono::hours(24 * 180);
   std::optional<protocol::apns_settings> apns;
   caf::actor apns_sender;
+  std::optional<protocol::fcm_settings> fcm;
+  caf::actor fcm_sender;
 };
 
 /// The apps served by this node, by name. Built once at start, then read-only and shared.

@@ -10,6 +10,7 @@
 #include "actors/device_selection.hpp"
 #include "actors/messages.hpp"
 #include "protocol/apns_request.hpp"
+#include "protocol/fcm_message.hpp"
 
 namespace herald::actors {
 
@@ -96,19 +97,23 @@ struct router_state {
         metrics->notifications(protocol::to_string(reg.channel), "unknown_app").Increment();
         continue;
       }
-      if (reg.channel != platform::apns && reg.channel != platform::apns_voip) {
+      const bool fcm = reg.channel == platform::fcm;
+      if (!fcm && reg.channel != platform::apns && reg.channel != platform::apns_voip) {
         metrics->notifications(protocol::to_string(reg.channel), "unsupported").Increment();
         continue;
       }
-      if (!app->apns || !app->apns_sender) {
-        metrics->notifications("apns", "not_configured").Increment();
+      const std::string_view provider = fcm ? "fcm" : "apns";
+      const caf::actor& sender = fcm ? app->fcm_sender : app->apns_sender;
+      if ((fcm ? !app->fcm : !app->apns) || !sender) {
+        metrics->notifications(provider, "not_configured").Increment();
         continue;
       }
-      auto request = protocol::encode_apns(what, reg, *app->apns, now);
+      auto request = fcm ? protocol::encode_fcm(what, reg, *app->fcm)
+                         : protocol::encode_apns(what, reg, *app->apns, now);
       if (!request) {
-        spdlog::warn("router {}: event {} not encodable for APNs: {}", index, what.event_id,
+        spdlog::warn("router {}: event {} not encodable for {}: {}", index, what.event_id, provider,
                      request.error().describe());
-        metrics->notifications("apns", "invalid").Increment();
+        metrics->notifications(provider, "invalid").Increment();
         continue;
       }
       auto n = std::make_shared<notification>();
@@ -118,7 +123,7 @@ struct router_state {
       n->event_id = what.event_id;
       n->deadline = deadline;
       n->event = event;
-      self->send(app->apns_sender, deliver_atom::value, notification_ptr{std::move(n)});
+      self->send(sender, deliver_atom::value, notification_ptr{std::move(n)});
     }
     if (what.kind == intent_kind::ring) {
       remember_ring(what.call.call_id, std::move(devices));

@@ -14,6 +14,7 @@
 #include "actors/apns_sender.hpp"
 #include "actors/app_directory.hpp"
 #include "actors/atoms.hpp"
+#include "actors/fcm_sender.hpp"
 #include "actors/http_api.hpp"
 #include "actors/ingest_control.hpp"
 #include "actors/ingestion.hpp"
@@ -66,6 +67,37 @@ actors::apns_sender_options sender_options(const app_config& app, const apns_con
   opt.team_id = apns.team_id;
   opt.key_id = apns.key_id;
   opt.key_pem = std::move(key_pem);
+  return opt;
+}
+
+/// The FCM sender's options; the service account file was validated by `check_config_files`,
+/// but is read again here (it may have changed): nullopt, logged, when it no longer parses.
+std::optional<actors::fcm_sender_options> fcm_sender_options(const app_config& app,
+                                                             const fcm_config& fcm) {
+  auto text = read_file(fcm.service_account_file);
+  if (!text) {
+    spdlog::critical("apps.{}.fcm.service_account_file: cannot read {}", app.name,
+                     fcm.service_account_file.string());
+    return std::nullopt;
+  }
+  auto account = protocol::parse_google_service_account(*text);
+  if (!account) {
+    spdlog::critical("apps.{}.fcm.service_account_file: {}", app.name, account.error().describe());
+    return std::nullopt;
+  }
+  actors::fcm_sender_options opt;
+  opt.app = app.name;
+  opt.account = std::move(account).value();
+  opt.connection.host = fcm.server.host;
+  opt.connection.port = fcm.server.port;
+  opt.connection.tls = fcm.server.tls();
+  opt.connection.ca_file = fcm.ca_file.string();
+  opt.connection.max_streams_cap = static_cast<std::uint32_t>(fcm.max_streams);
+  opt.token_connection.host = fcm.token_server.host;
+  opt.token_connection.port = fcm.token_server.port;
+  opt.token_connection.tls = fcm.token_server.tls();
+  opt.token_connection.ca_file = fcm.ca_file.string();
+  opt.token_connection.max_streams_cap = 1;
   return opt;
 }
 
@@ -128,6 +160,18 @@ int run_node(const config& cfg) {
       entry.apns_sender = actors::spawn_apns_sender(
           system, io, sender_options(app, *app.apns, std::move(*pem)), metrics);
       senders.push_back(entry.apns_sender);
+    }
+    if (app.fcm) {
+      auto fcm = fcm_sender_options(app, *app.fcm);
+      if (!fcm) {
+        stop_io();
+        return 1;
+      }
+      protocol::fcm_settings settings;
+      settings.project_id = app.fcm->project_id;
+      entry.fcm = std::move(settings);
+      entry.fcm_sender = actors::spawn_fcm_sender(system, io, std::move(*fcm), metrics);
+      senders.push_back(entry.fcm_sender);
     }
     apps->add(std::move(entry));
   }
