@@ -1,6 +1,8 @@
 #include "tests/support/test_pki.hpp"
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -10,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -123,6 +126,37 @@ void write_public_key(const std::filesystem::path& path, EVP_PKEY* key) {
 }
 
 } // namespace
+
+test_rsa_key make_test_rsa_key(const std::filesystem::path& dir, const std::string& stem) {
+  std::filesystem::create_directories(dir);
+  test_rsa_key out{dir / (stem + ".key"), dir / (stem + ".pub.pem")};
+  pkey_ptr key(EVP_RSA_gen(2048));
+  check(key != nullptr, "RSA key generation");
+  write_private_key(out.private_key, key.get());
+  write_public_key(out.public_key, key.get());
+  return out;
+}
+
+void write_service_account_json(const std::filesystem::path& file,
+                                const std::filesystem::path& private_key,
+                                const std::string& project_id, const std::string& client_email,
+                                const std::string& token_uri) {
+  std::ifstream in(private_key, std::ios::binary);
+  std::ostringstream pem;
+  pem << in.rdbuf();
+  check(static_cast<bool>(in), "read RSA private key");
+  // A PEM holds only base64, dashes, spaces and newlines: newlines are all JSON needs escaped.
+  std::string escaped;
+  for (char c : pem.str()) {
+    escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  std::ofstream out(file, std::ios::trunc);
+  out << "{\n  \"type\": \"service_account\",\n  \"project_id\": \"" << project_id
+      << "\",\n  \"private_key_id\": \"0123456789abcdef\",\n  \"private_key\": \"" << escaped
+      << "\",\n  \"client_email\": \"" << client_email << "\",\n  \"token_uri\": \"" << token_uri
+      << "\"\n}\n";
+  check(static_cast<bool>(out), "write service account JSON");
+}
 
 test_pki make_test_pki(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
