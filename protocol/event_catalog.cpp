@@ -76,8 +76,11 @@ const event_catalog_entry& lookup_event_type(std::string_view type_name) noexcep
       !json::iequals(type_name.substr(0, prefix.size()), prefix)) {
     return rows[0];
   }
+  // Past the shared prefix only, and length first: most rows differ in length.
+  const std::string_view rest = type_name.substr(prefix.size());
   for (std::size_t i = 1; i < rows.size(); ++i) {
-    if (json::iequals(rows[i].name, type_name)) {
+    const std::string_view row = rows[i].name;
+    if (row.size() == type_name.size() && json::iequals(row.substr(prefix.size()), rest)) {
       return rows[i];
     }
   }

@@ -82,6 +82,9 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) {
     return false;
   }
+  if (a == b) {
+    return true; // the usual case (keys as documented), one memcmp
+  }
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (lower(a[i]) != lower(b[i])) {
       return false;
