@@ -114,7 +114,7 @@ void schedule_reconnect(sender_actor* self) {
 /// Wakes the actor when the token state may want a fetch (refresh due or backoff over).
 void schedule_token_tick(sender_actor* self, steady::time_point at) {
   auto delay = std::max(at - steady::now(), steady::duration{std::chrono::milliseconds(10)});
-  self->delayed_send(self, std::chrono::duration_cast<std::chrono::milliseconds>(delay),
+  self->delayed_send(self, std::chrono::ceil<std::chrono::milliseconds>(delay),
                      token_tick_atom::value);
 }
 
@@ -356,7 +356,19 @@ caf::behavior fcm_sender(sender_actor* self, boost::asio::io_context* io,
         on_token_answer(self, *answer);
         pump(self);
       },
-      [self](token_tick_atom) { pump(self); },
+      [self](token_tick_atom) {
+        pump(self);
+        // A timer may fire a little early: wait again rather than lose the refresh.
+        auto& s = self->state;
+        auto now = steady::now();
+        if (!s.tokens.fetching()) {
+          if (now < s.tokens.retry_at()) {
+            schedule_token_tick(self, s.tokens.retry_at());
+          } else if (!s.tokens.usable(now).empty() && now < s.tokens.refresh_at()) {
+            schedule_token_tick(self, s.tokens.refresh_at());
+          }
+        }
+      },
       [self](token_ready_atom, std::uint64_t gen) {
         auto& s = self->state;
         if (gen == s.token_generation && s.tokens.fetching() && !s.token_submitted) {

@@ -58,6 +58,10 @@ public:
   [[nodiscard]] fcm_answer judge(const transports::h2_server_request& request,
                                  std::chrono::system_clock::time_point now);
 
+  /// Forgets every issued access token: later sends with them get 401 (admin
+  /// `DELETE /tokens`, to exercise a client's refresh-on-401).
+  void revoke_tokens() { issued_.clear(); }
+
   /// Response headers of an answer (`content-type`, `retry-after`).
   [[nodiscard]] static transports::h2_headers headers(const fcm_answer& answer);
 

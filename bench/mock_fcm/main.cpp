@@ -150,7 +150,7 @@ int main(int argc, char** argv) {
     return fail("listen on " + listen + ": " + bound.error().message());
   }
   auto admin_server = std::make_shared<bench::admin_server>(
-      io, [log](const std::string& method, const std::string& target) -> bench::admin_reply {
+      io, [log, judge](const std::string& method, const std::string& target) -> bench::admin_reply {
         auto path = target.substr(0, target.find('?'));
         if (method == "GET" && path == "/stats") {
           return {200, "application/json", log->stats_json()};
@@ -161,6 +161,11 @@ int main(int argc, char** argv) {
         }
         if (method == "DELETE" && path == "/notifications") {
           log->clear();
+          return {204, "application/json", ""};
+        }
+        if (method == "DELETE" && path == "/tokens") {
+          // Same io thread as the HTTP/2 sessions: the judge needs no lock.
+          judge->revoke_tokens();
           return {204, "application/json", ""};
         }
         if (method == "GET" && path == "/healthz") {

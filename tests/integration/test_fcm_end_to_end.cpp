@@ -141,4 +141,35 @@ BOOST_AUTO_TEST_CASE(injected_503s_are_retried_until_every_event_arrives) {
   BOOST_TEST(s.node.metric(R"(herald_notification_retries_total{provider="fcm"})") >= 1.0);
 }
 
+BOOST_AUTO_TEST_CASE(a_short_lived_access_token_is_refreshed_before_it_expires) {
+  fcm_setup s({"--token-ttl", "2"});
+  BOOST_TEST_REQUIRE(s.register_android("pixel-1", android_token).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(1)).status == 200);
+  BOOST_TEST_REQUIRE(s.fcm.wait_accepted(android_token, 1, 15s));
+  // Refreshed at half its life (1 s) without any traffic; a send after the first token's
+  // expiry still goes through without a 401.
+  std::this_thread::sleep_for(2500ms);
+  BOOST_TEST(s.fcm.stat("token_requests") >= 2);
+  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(2)).status == 200);
+  BOOST_TEST_REQUIRE(s.fcm.wait_accepted(android_token, 2, 15s));
+  BOOST_TEST(s.fcm.stat("rejected") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_revoked_access_token_is_refreshed_once_and_the_message_resent) {
+  fcm_setup s;
+  BOOST_TEST_REQUIRE(s.register_android("pixel-1", android_token).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(1)).status == 200);
+  BOOST_TEST_REQUIRE(s.fcm.wait_accepted(android_token, 1, 15s));
+  BOOST_TEST(s.fcm.stat("token_requests") == 1);
+
+  auto revoked = http_request("DELETE", "127.0.0.1", s.fcm.admin_port, "/tokens");
+  BOOST_TEST_REQUIRE(revoked.status == 204);
+  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(2)).status == 200);
+  BOOST_TEST_REQUIRE(s.fcm.wait_accepted(android_token, 2, 15s), s.node.herald->stderr_text());
+  BOOST_TEST(s.fcm.stat("rejected") == 1); // The one 401.
+  BOOST_TEST(s.fcm.stat("token_requests") == 2);
+  BOOST_TEST(
+      s.node.metric(R"(herald_notifications_total{outcome="unauthorized",provider="fcm"})") == 1.0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
