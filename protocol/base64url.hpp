@@ -18,4 +18,7 @@ namespace herald::protocol {
 /// character, on whitespace, on misplaced padding or on an impossible length (4n+1).
 [[nodiscard]] result<std::string> base64url_decode(std::string_view text);
 
+/// Whether `base64url_decode(text)` would succeed, without decoding or allocating.
+[[nodiscard]] bool is_base64(std::string_view text) noexcept;
+
 } // namespace herald::protocol

@@ -1,14 +1,11 @@
 #include "protocol/voip_payload.hpp"
 
+#include "protocol/base64url.hpp"
 #include "protocol/template.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-
-#include <array>
-#include <cstdint>
-#include <optional>
 
 namespace herald::protocol {
 
@@ -18,86 +15,6 @@ constexpr const char* context_field = "data.incomingCallContext";
 
 error bad_context(std::string message) {
   return error{errc::invalid_field, context_field, std::move(message)};
-}
-
-/// Value of each base64 / base64url digit (both alphabets, RFC 4648 §4 and §5); 64 = not one.
-constexpr std::array<std::uint8_t, 256> base64_digits = [] {
-  std::array<std::uint8_t, 256> t{};
-  t.fill(64);
-  for (int i = 0; i < 26; ++i) {
-    t['A' + i] = static_cast<std::uint8_t>(i);
-    t['a' + i] = static_cast<std::uint8_t>(26 + i);
-  }
-  for (int i = 0; i < 10; ++i) {
-    t['0' + i] = static_cast<std::uint8_t>(52 + i);
-  }
-  t['+'] = t['-'] = 62;
-  t['/'] = t['_'] = 63;
-  return t;
-}();
-
-/// `base64url_decode` without its intermediate copy, in one table-driven pass: decoding the
-/// ~1.2 KB context payload of every ring was the largest single cost of `encode_apns`. Accepts
-/// and rejects exactly what `base64url_decode` does (tests/protocol/test_voip_payload.cpp).
-std::optional<std::string> decode_base64(std::string_view text) {
-  std::size_t end = text.size();
-  while (end > 0 && text[end - 1] == '=') {
-    --end;
-  }
-  const std::size_t padding = text.size() - end;
-  if (padding > 2 || end % 4 == 1 || (padding != 0 && text.size() % 4 != 0)) {
-    return std::nullopt;
-  }
-  std::string out;
-  out.resize(end / 4 * 3 + (end % 4 == 0 ? 0 : end % 4 - 1));
-  const auto* src = reinterpret_cast<const unsigned char*>(text.data());
-  auto* dst = reinterpret_cast<unsigned char*>(out.data());
-  std::uint32_t bad = 0; // any digit's "not base64" bit; checked once at the end
-  std::size_t i = 0;
-  for (; i + 4 <= end; i += 4, dst += 3) {
-    const std::uint32_t quad = std::uint32_t{base64_digits[src[i]]} << 18 |
-                               std::uint32_t{base64_digits[src[i + 1]]} << 12 |
-                               std::uint32_t{base64_digits[src[i + 2]]} << 6 |
-                               std::uint32_t{base64_digits[src[i + 3]]};
-    bad |= (base64_digits[src[i]] | base64_digits[src[i + 1]] | base64_digits[src[i + 2]] |
-            base64_digits[src[i + 3]]);
-    dst[0] = static_cast<unsigned char>(quad >> 16);
-    dst[1] = static_cast<unsigned char>(quad >> 8);
-    dst[2] = static_cast<unsigned char>(quad);
-  }
-  std::uint32_t tail = 0;
-  for (std::size_t j = i; j < end; ++j) {
-    bad |= base64_digits[src[j]];
-    tail = tail << 6 | base64_digits[src[j]];
-  }
-  if (end - i == 2) {
-    dst[0] = static_cast<unsigned char>(tail >> 4);
-  } else if (end - i == 3) {
-    dst[0] = static_cast<unsigned char>(tail >> 10);
-    dst[1] = static_cast<unsigned char>(tail >> 2);
-  }
-  if ((bad & 64) != 0) {
-    return std::nullopt;
-  }
-  return out;
-}
-
-/// Whether `base64url_decode(text)` would succeed, without decoding or allocating: `cc` is
-/// about 1 KB and only checked, never decoded.
-bool decodes_as_base64(std::string_view text) noexcept {
-  std::size_t end = text.size();
-  while (end > 0 && text[end - 1] == '=') {
-    --end;
-  }
-  const std::size_t padding = text.size() - end;
-  if (padding > 2 || end % 4 == 1 || (padding != 0 && text.size() % 4 != 0)) {
-    return false;
-  }
-  std::uint8_t bad = 0; // any digit's "not base64" bit (64)
-  for (std::size_t i = 0; i < end; ++i) {
-    bad |= base64_digits[static_cast<unsigned char>(text[i])];
-  }
-  return (bad & 64) == 0;
 }
 
 } // namespace
@@ -111,13 +28,13 @@ result<std::string> extract_call_context_cp(std::string_view context) {
   if (dot2 == std::string_view::npos) {
     return bad_context("incomingCallContext is not header.payload.signature");
   }
-  auto payload = decode_base64(context.substr(dot1 + 1, dot2 - dot1 - 1));
+  auto payload = base64url_decode(context.substr(dot1 + 1, dot2 - dot1 - 1));
   if (!payload) {
     return bad_context("incomingCallContext payload is not base64url");
   }
   // Parsed in place: the decoded payload is ours to overwrite, and `cc` is then copied once.
   // A raw NUL ends the text here exactly as it ended the length-bounded stream before.
-  std::string& text = *payload;
+  std::string& text = payload.value();
   rapidjson::Document doc;
   doc.ParseInsitu(text.data());
   if (doc.HasParseError() || !doc.IsObject()) {
@@ -129,7 +46,7 @@ result<std::string> extract_call_context_cp(std::string_view context) {
   }
   std::string cp(cc->value.GetString(), cc->value.GetStringLength());
   // The SDK base64-decodes cp; Microsoft's sample refuses to send one that does not decode.
-  if (!decodes_as_base64(cp)) {
+  if (!is_base64(cp)) {
     return bad_context("incomingCallContext cc is not base64");
   }
   return cp;
