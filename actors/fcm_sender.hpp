@@ -47,7 +47,10 @@ struct fcm_sender_options {
 /// with a signed RS256 assertion (RFC 7523) from the token endpoint over a second HTTP/2
 /// connection; cached until 5 minutes before expiry (see `oauth_token_state`); requests wait
 /// in the queue while there is none. A 401 drops the token it was sent with, a new one is
-/// fetched and the notification is sent again (counted as an attempt).
+/// fetched and the notification is sent again (counted as an attempt). A failed token fetch
+/// is retried with backoff (1 s doubling to 60 s) and counted as
+/// `herald_notifications_total{provider="fcm",outcome="credential_error"}` (node_metrics has
+/// no credential metric yet).
 /// Event-based: never blocks; connection callbacks come back as messages.
 [[nodiscard]] caf::actor spawn_fcm_sender(caf::actor_system& sys, boost::asio::io_context& io,
                                           fcm_sender_options options,
