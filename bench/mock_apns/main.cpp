@@ -43,7 +43,7 @@ int fail(const std::string& message) {
 int main(int argc, char** argv) {
   CLI::App app{"Mock APNs (HTTP/2 provider API) for Herald tests and benchmarks"};
   std::string listen = "127.0.0.1:0", admin = "127.0.0.1:0", cert, key, public_key_file, ports_file;
-  bool h2c = false;
+  bool h2c = false, no_bodies = false;
   bench::apns_mock_config config;
   std::uint32_t max_streams = 1000, goaway_after = 0, latency_ms = 0;
   app.add_option("--listen", listen, "HTTP/2 address host:port (port 0 = any)")
@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
   app.add_option("--goaway-after", goaway_after, "GOAWAY after N requests per connection");
   app.add_option("--unregistered-token", config.unregistered,
                  "Token answered 410 Unregistered (repeatable)");
+  app.add_flag("--no-bodies", no_bodies,
+               "Record only ids and arrival times, not headers and payloads (benchmarks)");
   app.add_option("--ports-file", ports_file,
                  "Write {\"listen\":P,\"admin\":P} here (atomically) once bound");
   CLI11_PARSE(app, argc, argv);
@@ -106,7 +108,7 @@ int main(int argc, char** argv) {
   options.response_delay = std::chrono::milliseconds(latency_ms);
 
   boost::asio::io_context io(1);
-  auto log = std::make_shared<bench::notification_log>();
+  auto log = std::make_shared<bench::notification_log>(!no_bodies);
   auto judge = std::make_shared<bench::apns_judge>(config);
   auto server = transports::h2_server::create(
       io, options,
@@ -130,11 +132,15 @@ int main(int argc, char** argv) {
       io, [log](const std::string& method, const std::string& target) -> bench::admin_reply {
         auto path = target.substr(0, target.find('?'));
         if (method == "GET" && path == "/stats") {
-          return {200, "application/json", log->stats_json()};
+          return {200, "application/json",
+                  log->stats_json(bench::query_param(target, "brief").empty())};
         }
         if (method == "GET" && path == "/notifications") {
           return {200, "application/json",
                   log->notifications_json(bench::query_param(target, "token"))};
+        }
+        if (method == "GET" && path == "/arrivals") {
+          return {200, "text/plain", log->arrivals_text()};
         }
         if (method == "DELETE" && path == "/notifications") {
           log->clear();

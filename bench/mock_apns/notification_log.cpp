@@ -15,10 +15,15 @@ void notification_log::accept(const std::string& token, const std::string& apns_
   if (!request.header("apns-id").empty() && !seen_ids_.insert(apns_id).second) {
     ++duplicates_;
   }
-  auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(request.received.time_since_epoch())
+  auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(request.received.time_since_epoch())
           .count();
-  records_.push_back({token, apns_id, ms, request.headers, request.body});
+  record r{token, apns_id, request.header("apns-collapse-id"), us, {}, {}};
+  if (keep_bodies_) {
+    r.headers = request.headers;
+    r.body = request.body;
+  }
+  records_.push_back(std::move(r));
 }
 
 void notification_log::reject(int status) {
@@ -27,7 +32,7 @@ void notification_log::reject(int status) {
   ++by_status_[status];
 }
 
-std::string notification_log::stats_json() const {
+std::string notification_log::stats_json(bool with_tokens) const {
   std::lock_guard lock(mutex_);
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
@@ -38,13 +43,15 @@ std::string notification_log::stats_json() const {
   w.Uint64(rejected_);
   w.Key("duplicates");
   w.Uint64(duplicates_);
-  w.Key("by_token");
-  w.StartObject();
-  for (const auto& [token, count] : by_token_) {
-    w.Key(token.c_str());
-    w.Uint64(count);
+  if (with_tokens) {
+    w.Key("by_token");
+    w.StartObject();
+    for (const auto& [token, count] : by_token_) {
+      w.Key(token.c_str());
+      w.Uint64(count);
+    }
+    w.EndObject();
   }
-  w.EndObject();
   w.Key("by_status");
   w.StartObject();
   for (const auto& [status, count] : by_status_) {
@@ -71,7 +78,9 @@ std::string notification_log::notifications_json(const std::string& token) const
     w.Key("apns_id");
     w.String(r.apns_id.c_str());
     w.Key("received_ms");
-    w.Int64(r.received_ms);
+    w.Int64(r.received_us / 1000);
+    w.Key("received_us");
+    w.Int64(r.received_us);
     w.Key("headers");
     w.StartObject();
     for (const auto& [name, value] : r.headers) {
@@ -85,6 +94,21 @@ std::string notification_log::notifications_json(const std::string& token) const
   }
   w.EndArray();
   return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string notification_log::arrivals_text() const {
+  std::lock_guard lock(mutex_);
+  std::string out;
+  out.reserve(records_.size() * 122);
+  for (const auto& r : records_) {
+    out += r.collapse_id.empty() ? "-" : r.collapse_id;
+    out += ' ';
+    out += r.token;
+    out += ' ';
+    out += std::to_string(r.received_us);
+    out += '\n';
+  }
+  return out;
 }
 
 void notification_log::clear() {

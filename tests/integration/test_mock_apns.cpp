@@ -143,6 +143,28 @@ BOOST_AUTO_TEST_CASE(accepts_a_valid_notification_and_records_it) {
   BOOST_TEST(std::string(recorded[0]["headers"]["apns-push-type"].GetString()) == "alert");
 }
 
+BOOST_AUTO_TEST_CASE(lists_arrivals_by_collapse_id_with_microsecond_times) {
+  auto before = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  auto request = push(token);
+  request.headers.emplace_back("apns-collapse-id", "call-42");
+  BOOST_TEST_REQUIRE(send(std::move(request)).status == 200);
+  auto uut = test::http_get("127.0.0.1", admin, "/arrivals");
+  std::istringstream lines(uut);
+  std::string collapse_id, device;
+  std::int64_t received_us = 0;
+  BOOST_TEST_REQUIRE(static_cast<bool>(lines >> collapse_id >> device >> received_us), uut);
+  BOOST_TEST(collapse_id == "call-42");
+  BOOST_TEST(device == token);
+  BOOST_TEST(received_us >= before);
+  BOOST_TEST(!static_cast<bool>(lines >> collapse_id));
+  auto brief = admin_json("/stats?brief=1");
+  BOOST_TEST_REQUIRE(brief.IsObject());
+  BOOST_TEST(brief["accepted"].GetUint() == 1u);
+  BOOST_TEST(!brief.HasMember("by_token"));
+}
+
 BOOST_AUTO_TEST_CASE(rejects_provider_tokens_as_apns_does) {
   auto missing = push(token);
   missing.headers.erase(missing.headers.begin());
