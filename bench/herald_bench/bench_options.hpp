@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace herald::bench {
+
+/// Everything one herald-bench run is told on its command line (see bench/README.md).
+struct bench_options {
+  // Where: spawn the mock and Herald, or target running ones.
+  bool spawn = true;
+  std::string target;     ///< `http://127.0.0.1:PORT` of a running Herald (no --spawn).
+  std::string mock_admin; ///< `127.0.0.1:PORT` of the running mock's admin port.
+  std::string app = "demo";
+  std::string herald_bin, mock_bin; ///< Empty: next to herald-bench's own path.
+  std::uint32_t herald_pid = 0;     ///< Target mode: sample this process's RSS/CPU (0 = none).
+
+  // Spawned stack tuning.
+  std::string durability = "journal"; ///< Herald `[ingest] durability`.
+  std::uint32_t shards = 4;
+  std::uint32_t apns_connections = 1;
+  std::uint32_t max_in_flight = 10000;
+
+  // Population.
+  std::uint32_t identities = 10000;
+  std::uint32_t min_devices = 1, max_devices = 3;
+  std::uint32_t register_connections = 8;
+
+  // Load.
+  std::uint32_t batch = 100;     ///< Events per webhook POST.
+  std::uint32_t connections = 4; ///< Keep-alive webhook connections.
+  double rate = 0;               ///< Events/s (open loop); 0 = closed loop.
+  double duration_s = 10;        ///< Stop sending after this long, unless `events` is set.
+  std::uint64_t events = 0;      ///< Total events to send (0 = bounded by duration).
+  double drain_timeout_s = 60;   ///< How long to wait for the mock to see every push.
+  std::uint64_t seed = 1;
+
+  // Ceiling.
+  bool h2load = false;
+  std::uint32_t h2load_clients = 1, h2load_streams = 100;
+  std::uint64_t h2load_requests = 0; ///< 0: as many as Herald pushed (at least 10,000).
+
+  std::string out;    ///< JSON results file; empty = stdout.
+  bool quiet = false; ///< No progress line.
+};
+
+} // namespace herald::bench

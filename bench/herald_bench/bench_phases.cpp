@@ -1,0 +1,266 @@
+#include "bench/herald_bench/bench_phases.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <rapidjson/document.h>
+
+#include "bench/herald_bench/admin_client.hpp"
+#include "bench/herald_bench/ceiling_run.hpp"
+#include "bench/herald_bench/event_factory.hpp"
+#include "bench/herald_bench/http_driver.hpp"
+#include "bench/herald_bench/load_run.hpp"
+#include "bench/herald_bench/population.hpp"
+#include "bench/herald_bench/proc_sampler.hpp"
+#include "bench/herald_bench/spawned_stack.hpp"
+
+namespace herald::bench {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+double seconds_since(clock::time_point t) {
+  return std::chrono::duration<double>(clock::now() - t).count();
+}
+
+/// `accepted` and `duplicates` from the mock's brief /stats, or nullopt.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> mock_counts(const std::string& host,
+                                                                   std::uint16_t port) {
+  auto text = admin_get(host, port, "/stats?brief=1", 5);
+  if (!text) {
+    return std::nullopt;
+  }
+  rapidjson::Document doc;
+  doc.Parse(text->c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("accepted") ||
+      !doc.HasMember("duplicates")) {
+    return std::nullopt;
+  }
+  return std::pair{doc["accepted"].GetUint64(), doc["duplicates"].GetUint64()};
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+/// Registers every device over keep-alive connections; transport failures are retried.
+void register_all(boost::asio::io_context& io, const bench_options& o, const population& people,
+                  const std::string& host, std::uint16_t port, bench_results& results) {
+  struct slot {
+    std::uint32_t identity, device;
+  };
+  std::vector<slot> todo;
+  for (std::uint32_t i = 0; i < people.identities().size(); ++i) {
+    for (std::uint32_t d = 0; d < people.identities()[i].devices.size(); ++d) {
+      todo.push_back({i, d});
+    }
+  }
+  std::vector<std::uint8_t> attempts(todo.size(), 0);
+  std::vector<std::uint64_t> again;
+  std::uint64_t next = 0, outstanding = 0;
+  const auto start = clock::now();
+  auto driver = std::make_shared<http_driver>(
+      io, host, port, o.register_connections,
+      [&]() -> http_next {
+        std::uint64_t k = 0;
+        if (!again.empty()) {
+          k = again.back();
+          again.pop_back();
+        } else if (next < todo.size()) {
+          k = next++;
+        } else if (outstanding > 0) {
+          // A job still in flight may fail and need this connection.
+          return http_wait{clock::now() + std::chrono::milliseconds(20)};
+        } else {
+          return http_finished{};
+        }
+        ++outstanding;
+        ++attempts[k];
+        const auto& id = people.identities()[todo[k].identity];
+        const auto& dev = id.devices[todo[k].device];
+        return http_job{"PUT", "/v1/apps/" + o.app + "/devices/" + dev.device_id,
+                        population::registration_body(id, dev), k};
+      },
+      [&](const http_job& job, const http_outcome& outcome) {
+        --outstanding;
+        if (outcome.status / 100 == 2) {
+          ++results.registered;
+        } else if (outcome.status == 0 && attempts[job.tag] < 3) {
+          again.push_back(job.tag);
+        } else {
+          ++results.registration_failures;
+        }
+      });
+  driver->start();
+  io.run();
+  io.restart();
+  results.registration_s = seconds_since(start);
+}
+
+} // namespace
+
+int run_bench(const bench_options& o, std::uint32_t run_tag, const std::filesystem::path& self,
+              bench_results& results) {
+  std::unique_ptr<spawned_stack> stack;
+  std::string host = "127.0.0.1", admin_host = "127.0.0.1";
+  std::uint16_t port = 0, admin_port = 0;
+  pid_t herald_pid = static_cast<pid_t>(o.herald_pid);
+  results.mode = o.spawn ? "spawn" : "target";
+  if (o.spawn) {
+    stack = std::make_unique<spawned_stack>(o, self);
+    if (auto problem = stack->start()) {
+      std::cerr << "herald-bench: " << *problem << "\n";
+      return 2;
+    }
+    port = stack->http_port();
+    admin_port = stack->mock_admin_port();
+    herald_pid = stack->herald_pid();
+  } else if (!parse_host_port(o.target, host, port) ||
+             !parse_host_port(o.mock_admin, admin_host, admin_port)) {
+    std::cerr << "herald-bench: --target / --mock-admin must be [http://]HOST:PORT\n";
+    return 2;
+  }
+  const auto baseline = mock_counts(admin_host, admin_port);
+  if (!baseline) {
+    std::cerr << "herald-bench: no /stats from the mock at " << admin_host << ":" << admin_port
+              << "\n";
+    return 2;
+  }
+
+  population people(o.identities, o.min_devices, o.max_devices, o.seed, run_tag);
+  results.identities = o.identities;
+  results.devices = people.device_count();
+  boost::asio::io_context io(1);
+  if (!o.quiet) {
+    std::cerr << "herald-bench: registering " << people.device_count() << " devices of "
+              << o.identities << " identities\n";
+  }
+  register_all(io, o, people, host, port, results);
+
+  // Event phase, with a once-a-second progress line and RSS / CPU sample.
+  event_factory events(people, o.seed);
+  load_run run(o, people, events);
+  std::optional<proc_sampler> sampler;
+  if (herald_pid > 0) {
+    sampler.emplace(herald_pid);
+    sampler->sample();
+  }
+  bool loading = true;
+  boost::asio::steady_timer ticker(io);
+  std::function<void()> tick = [&] {
+    ticker.expires_after(std::chrono::seconds(1));
+    ticker.async_wait([&](boost::system::error_code ec) {
+      if (ec || !loading) {
+        return;
+      }
+      if (sampler) {
+        sampler->sample();
+      }
+      if (!o.quiet) {
+        const auto& c = run.counters();
+        const auto& s =
+            sampler && !sampler->samples().empty() ? sampler->samples().back() : proc_sample{};
+        std::fprintf(stderr,
+                     "\r%6.1fs sent %llu acked %llu refused %llu failed %llu | herald rss "
+                     "%llu MB cpu %.0f%%   ",
+                     run.elapsed_s(), static_cast<unsigned long long>(c.events_sent),
+                     static_cast<unsigned long long>(c.events_acked),
+                     static_cast<unsigned long long>(c.events_refused),
+                     static_cast<unsigned long long>(c.events_failed),
+                     static_cast<unsigned long long>(s.rss_kb / 1024), s.cpu_percent);
+      }
+      tick();
+    });
+  };
+  tick();
+  auto driver = std::make_shared<http_driver>(
+      io, host, port, o.connections, [&] { return run.next(); },
+      [&](const http_job& job, const http_outcome& outcome) { run.done(job, outcome); });
+  driver->start();
+  // The connections end by themselves when the run is finished; the ticker must be stopped
+  // for io.run() to return.
+  boost::asio::steady_timer done_check(io);
+  std::function<void()> check = [&] {
+    done_check.expires_after(std::chrono::milliseconds(20));
+    done_check.async_wait([&](boost::system::error_code) {
+      if (run.finished() || driver->active() == 0) {
+        loading = false;
+        ticker.cancel();
+        return;
+      }
+      check();
+    });
+  };
+  check();
+  io.run();
+  io.restart();
+  results.load = run.counters();
+  results.load_s = run.elapsed_s();
+  if (!o.quiet) {
+    std::fprintf(stderr, "\n");
+  }
+
+  // Drain: wait (bounded) until the mock has accepted every expected push.
+  const auto drain_start = clock::now();
+  const auto expected = run.counters().pushes_expected;
+  std::uint64_t accepted = 0, duplicates = 0;
+  auto last_sample = drain_start;
+  while (seconds_since(drain_start) < o.drain_timeout_s) {
+    if (auto now = mock_counts(admin_host, admin_port)) {
+      accepted = now->first - baseline->first;
+      duplicates = now->second - baseline->second;
+      if (accepted >= expected) {
+        results.drained = true;
+        break;
+      }
+    }
+    if (sampler && seconds_since(last_sample) >= 1.0) {
+      sampler->sample();
+      last_sample = clock::now();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  results.drain_s = seconds_since(drain_start);
+  // A late duplicate (a resend after a lost ack) would show up just after; give it a moment.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  if (auto now = mock_counts(admin_host, admin_port)) {
+    duplicates = now->second - baseline->second;
+  }
+  results.mock_duplicates = duplicates;
+  if (sampler) {
+    sampler->sample();
+    results.herald_proc = sampler->samples();
+  }
+  auto arrivals = admin_get(admin_host, admin_port, "/arrivals", 120);
+  if (!arrivals) {
+    std::cerr << "herald-bench: cannot read /arrivals from the mock\n";
+    return 2;
+  }
+  results.seen = check_delivery(*arrivals, events, run);
+  arrivals->clear();
+  auto ack = run.ack_us();
+  results.ack = summarize(ack);
+  results.e2e = summarize(results.seen.e2e_us);
+  results.load_average = load_average();
+
+  if (o.h2load) {
+    run_ceiling(o, stack.get(), events, results);
+  }
+  if (stack && stack->stop() != 0) {
+    std::cerr << "herald-bench: herald did not shut down cleanly\n";
+  }
+  const bool clean = results.seen.lost == 0 && results.registration_failures == 0 &&
+                     results.load.events_failed == 0 && results.drained;
+  return clean ? 0 : 1;
+}
+
+} // namespace herald::bench

@@ -1,0 +1,179 @@
+#include "bench/herald_bench/bench_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+namespace herald::bench {
+
+latency_summary summarize(std::vector<std::int64_t>& us) {
+  latency_summary s;
+  s.count = us.size();
+  if (us.empty()) {
+    return s;
+  }
+  std::sort(us.begin(), us.end());
+  auto at = [&](double q) {
+    // Nearest rank: the smallest value with at least q of the sample at or below it.
+    auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(us.size())));
+    return static_cast<double>(us[std::clamp<std::size_t>(rank, 1, us.size()) - 1]) / 1000.0;
+  };
+  s.p50 = at(0.50);
+  s.p90 = at(0.90);
+  s.p99 = at(0.99);
+  s.p999 = at(0.999);
+  s.max = static_cast<double>(us.back()) / 1000.0;
+  return s;
+}
+
+namespace {
+
+using writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+void latency(writer& w, const char* name, const latency_summary& s) {
+  w.Key(name);
+  w.StartObject();
+  w.Key("count");
+  w.Uint64(s.count);
+  w.Key("p50_ms");
+  w.Double(s.p50);
+  w.Key("p90_ms");
+  w.Double(s.p90);
+  w.Key("p99_ms");
+  w.Double(s.p99);
+  w.Key("p99_9_ms");
+  w.Double(s.p999);
+  w.Key("max_ms");
+  w.Double(s.max);
+  w.EndObject();
+}
+
+void u64(writer& w, const char* key, std::uint64_t v) {
+  w.Key(key);
+  w.Uint64(v);
+}
+
+void dbl(writer& w, const char* key, double v) {
+  w.Key(key);
+  w.Double(std::isfinite(v) ? v : 0.0);
+}
+
+} // namespace
+
+std::string results_json(const bench_options& o, const bench_results& r) {
+  rapidjson::StringBuffer buffer;
+  writer w(buffer);
+  w.SetMaxDecimalPlaces(3);
+  w.StartObject();
+  w.Key("config");
+  w.StartObject();
+  w.Key("mode");
+  w.String(r.mode.c_str());
+  u64(w, "identities", o.identities);
+  u64(w, "min_devices", o.min_devices);
+  u64(w, "max_devices", o.max_devices);
+  u64(w, "batch", o.batch);
+  u64(w, "connections", o.connections);
+  dbl(w, "rate", o.rate);
+  w.Key("loop");
+  w.String(o.rate > 0 ? "open" : "closed");
+  dbl(w, "duration_s", o.duration_s);
+  u64(w, "events", o.events);
+  w.Key("durability");
+  w.String(o.durability.c_str());
+  u64(w, "shards", o.shards);
+  u64(w, "apns_connections", o.apns_connections);
+  w.Key("load_average");
+  w.String(r.load_average.c_str());
+  w.EndObject();
+
+  w.Key("registration");
+  w.StartObject();
+  u64(w, "devices", r.devices);
+  u64(w, "registered", r.registered);
+  u64(w, "failures", r.registration_failures);
+  dbl(w, "seconds", r.registration_s);
+  dbl(w, "per_s", r.registration_s > 0 ? static_cast<double>(r.registered) / r.registration_s : 0);
+  w.EndObject();
+
+  const auto& c = r.load;
+  w.Key("events");
+  w.StartObject();
+  u64(w, "sent", c.events_sent);
+  u64(w, "acked", c.events_acked);
+  u64(w, "refused", c.events_refused);
+  u64(w, "failed", c.events_failed);
+  u64(w, "batches_sent", c.batches_sent);
+  u64(w, "retries", c.retries);
+  u64(w, "transport_errors", c.transport_errors);
+  w.EndObject();
+
+  w.Key("pushes");
+  w.StartObject();
+  u64(w, "expected", c.pushes_expected);
+  u64(w, "received", r.seen.pushes_received);
+  u64(w, "lost", r.seen.lost);
+  u64(w, "duplicates", r.mock_duplicates);
+  u64(w, "repeats", r.seen.repeats);
+  u64(w, "unexpected", r.seen.unexpected);
+  w.Key("drained");
+  w.Bool(r.drained);
+  w.EndObject();
+
+  // Pushes/s counts from the first acked send to the last push's arrival, so a backlog
+  // drained after the load stopped is charged to Herald, not hidden.
+  w.Key("throughput");
+  w.StartObject();
+  dbl(w, "load_seconds", r.load_s);
+  dbl(w, "drain_seconds", r.drain_s);
+  dbl(w, "events_acked_per_s", r.load_s > 0 ? static_cast<double>(c.events_acked) / r.load_s : 0);
+  const double push_s = r.seen.push_window_s;
+  const double pushes_per_s = push_s > 0 ? static_cast<double>(r.seen.pushes_received) / push_s : 0;
+  dbl(w, "push_window_seconds", push_s);
+  dbl(w, "pushes_per_s", pushes_per_s);
+  w.EndObject();
+
+  w.Key("latency");
+  w.StartObject();
+  latency(w, "ack", r.ack);
+  latency(w, "end_to_end", r.e2e);
+  w.EndObject();
+
+  w.Key("herald_process");
+  w.StartArray();
+  for (const auto& s : r.herald_proc) {
+    w.StartObject();
+    dbl(w, "t_s", s.t_s);
+    u64(w, "rss_kb", s.rss_kb);
+    dbl(w, "cpu_percent", s.cpu_percent);
+    w.EndObject();
+  }
+  w.EndArray();
+
+  w.Key("h2load");
+  if (r.h2load) {
+    w.StartObject();
+    w.Key("command");
+    w.String(r.h2load->command.c_str());
+    dbl(w, "seconds", r.h2load->seconds);
+    dbl(w, "req_per_s", r.h2load->req_per_s);
+    u64(w, "succeeded", r.h2load->succeeded);
+    u64(w, "failed", r.h2load->failed);
+    u64(w, "status_2xx", r.h2load->status_2xx);
+    dbl(w, "herald_ratio", r.h2load->req_per_s > 0 ? pushes_per_s / r.h2load->req_per_s : 0);
+    w.EndObject();
+  } else if (!r.h2load_error.empty()) {
+    w.StartObject();
+    w.Key("error");
+    w.String(r.h2load_error.c_str());
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+} // namespace herald::bench

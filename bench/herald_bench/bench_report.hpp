@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/herald_bench/bench_options.hpp"
+#include "bench/herald_bench/delivery_check.hpp"
+#include "bench/herald_bench/h2load_runner.hpp"
+#include "bench/herald_bench/load_run.hpp"
+#include "bench/herald_bench/proc_sampler.hpp"
+
+namespace herald::bench {
+
+/// p50 / p90 / p99 / p99.9 / max of a latency sample, in milliseconds.
+struct latency_summary {
+  std::uint64_t count = 0;
+  double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+};
+
+/// Summarises µs samples (nearest-rank percentiles); sorts `us` in place.
+[[nodiscard]] latency_summary summarize(std::vector<std::int64_t>& us);
+
+/// Everything one run measured, for the JSON report.
+struct bench_results {
+  std::string mode; ///< "spawn" or "target".
+  std::uint64_t identities = 0, devices = 0, registered = 0, registration_failures = 0;
+  double registration_s = 0;
+  load_counters load;
+  double load_s = 0, drain_s = 0;
+  delivery seen;
+  std::uint64_t mock_duplicates = 0; ///< Mock's count of an apns-id accepted twice.
+  bool drained = false;              ///< The mock saw every expected push in time.
+  latency_summary ack, e2e;
+  std::vector<proc_sample> herald_proc;
+  std::optional<h2load_result> h2load;
+  std::string h2load_error;
+  std::string load_average; ///< /proc/loadavg at the end.
+};
+
+/// The results as a JSON document (pretty-printed, see bench/README.md for the fields).
+[[nodiscard]] std::string results_json(const bench_options& options, const bench_results& results);
+
+} // namespace herald::bench

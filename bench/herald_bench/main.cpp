@@ -1,0 +1,93 @@
+// herald-bench: load generator for Herald (see bench/README.md). Registers a population of
+// devices, drives Event Grid IncomingCall batches at the webhook, checks at the mock APNs that
+// every accepted event was pushed, and reports throughput, latencies and Herald's RSS / CPU.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+
+#include <CLI/CLI.hpp>
+
+#include "bench/herald_bench/bench_phases.hpp"
+
+using namespace herald::bench;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Load generator for Herald: registrations, Event Grid batches, delivery check"};
+  bench_options o;
+  bool target_mode = false;
+  app.add_flag("--spawn", o.spawn, "Start herald-mock-apns and herald serve (default)");
+  app.add_option("--target", o.target, "Use a running Herald at http://HOST:PORT instead");
+  app.add_option("--mock-admin", o.mock_admin, "Admin HOST:PORT of the running mock APNs");
+  app.add_option("--herald-pid", o.herald_pid, "Running Herald's pid, to sample RSS/CPU");
+  app.add_option("--app", o.app, "App name in the REST API")->capture_default_str();
+  app.add_option("--herald-bin", o.herald_bin, "herald binary (default: ../app/herald)");
+  app.add_option("--mock-bin", o.mock_bin, "herald-mock-apns binary (default: beside us)");
+  app.add_option("--durability", o.durability, "Spawned Herald's [ingest] durability")
+      ->check(CLI::IsMember({"journal", "none"}))
+      ->capture_default_str();
+  app.add_option("--shards", o.shards, "Spawned Herald's router shards")->capture_default_str();
+  app.add_option("--apns-connections", o.apns_connections, "Spawned Herald's APNs connections")
+      ->capture_default_str();
+  app.add_option("--max-in-flight", o.max_in_flight, "Spawned Herald's max_in_flight_events")
+      ->capture_default_str();
+  app.add_option("--identities", o.identities, "ACS identities to register")->capture_default_str();
+  app.add_option("--min-devices", o.min_devices, "Fewest devices per identity")
+      ->capture_default_str();
+  app.add_option("--max-devices", o.max_devices, "Most devices per identity")
+      ->capture_default_str();
+  app.add_option("--register-connections", o.register_connections,
+                 "Keep-alive connections for registrations")
+      ->capture_default_str();
+  app.add_option("--batch", o.batch, "Events per webhook POST")->capture_default_str();
+  app.add_option("--connections", o.connections, "Keep-alive webhook connections")
+      ->capture_default_str();
+  app.add_option("--rate", o.rate, "Events/s, open loop (0 = closed loop)")->capture_default_str();
+  app.add_option("--duration", o.duration_s, "Seconds of load (unless --events)")
+      ->capture_default_str();
+  app.add_option("--events", o.events, "Total events to send (0 = use --duration)");
+  app.add_option("--drain-timeout", o.drain_timeout_s, "Seconds to wait for the last pushes")
+      ->capture_default_str();
+  app.add_option("--seed", o.seed, "Seed of the population and recipients")->capture_default_str();
+  app.add_flag("--h2load", o.h2load, "Then run h2load against the same mock (spawn mode)");
+  app.add_option("--h2load-clients", o.h2load_clients, "h2load -c")->capture_default_str();
+  app.add_option("--h2load-streams", o.h2load_streams, "h2load -m")->capture_default_str();
+  app.add_option("--h2load-requests", o.h2load_requests,
+                 "h2load -n (0 = as many as Herald pushed, at least 10000)");
+  app.add_option("--out", o.out, "Write the JSON results here instead of stdout");
+  app.add_flag("--quiet", o.quiet, "No progress line on stderr");
+  CLI11_PARSE(app, argc, argv);
+  target_mode = !o.target.empty();
+  if (target_mode && o.mock_admin.empty()) {
+    std::cerr << "herald-bench: --target needs --mock-admin\n";
+    return 2;
+  }
+  if (o.min_devices == 0 || o.max_devices < o.min_devices || o.identities == 0 || o.batch == 0 ||
+      o.connections == 0) {
+    std::cerr << "herald-bench: need identities, batch, connections > 0 and "
+                 "0 < min-devices <= max-devices\n";
+    return 2;
+  }
+  o.spawn = !target_mode;
+
+  // A fresh tag per run keeps ids, tokens and event ids distinct from every earlier run, so
+  // a long-running Herald's dedupe window never swallows this run's events.
+  std::random_device entropy;
+  const auto run_tag =
+      static_cast<std::uint32_t>(entropy()) ^
+      static_cast<std::uint32_t>(std::chrono::system_clock::now().time_since_epoch().count());
+  bench_results results;
+  const auto self = std::filesystem::canonical("/proc/self/exe");
+  const int code = run_bench(o, run_tag, self, results);
+  if (code == 2) {
+    return 2;
+  }
+  const auto json = results_json(o, results);
+  if (o.out.empty()) {
+    std::cout << json;
+  } else {
+    std::ofstream(o.out) << json;
+  }
+  return code;
+}

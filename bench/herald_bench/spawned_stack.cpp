@@ -1,0 +1,113 @@
+#include "bench/herald_bench/spawned_stack.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <rapidjson/document.h>
+
+namespace herald::bench {
+
+namespace {
+
+std::optional<std::uint16_t> port_in(const std::filesystem::path& file, const char* key) {
+  std::ifstream in(file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  rapidjson::Document doc;
+  doc.Parse(text.str().c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember(key) || !doc[key].IsUint()) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(doc[key].GetUint());
+}
+
+} // namespace
+
+spawned_stack::spawned_stack(const bench_options& options, const std::filesystem::path& self)
+    : options_(options) {
+  const auto here = self.parent_path();
+  herald_bin_ = options.herald_bin.empty() ? here.parent_path() / "app" / "herald"
+                                           : std::filesystem::path(options.herald_bin);
+  mock_bin_ = options.mock_bin.empty() ? here / "herald-mock-apns"
+                                       : std::filesystem::path(options.mock_bin);
+}
+
+spawned_stack::~spawned_stack() {
+  stop();
+}
+
+std::optional<std::string> spawned_stack::start() {
+  try {
+    pki_ = test::make_test_pki(dir_ / "pki");
+    test::process_options mo;
+    mo.program = mock_bin_;
+    mo.name = "mock-apns";
+    mo.log_dir = dir_.path();
+    const auto mock_ports = dir_ / "mock.ports.json";
+    mo.args = {"--tls-cert",       pki_.server_cert.string(),
+               "--tls-key",        pki_.server_key.string(),
+               "--bundle-id",      bench_bundle_id,
+               "--team-id",        bench_team_id,
+               "--key-id",         bench_key_id,
+               "--public-key",     pki_.apns_public_key.string(),
+               "--no-bodies",      "--ports-file",
+               mock_ports.string()};
+    mock_ = std::make_unique<test::child_process>(mo);
+    if (!test::wait_for_file(mock_ports, std::chrono::seconds(20))) {
+      return "mock APNs did not start: " + mock_->stderr_text();
+    }
+    apns_port_ = port_in(mock_ports, "listen").value_or(0);
+    mock_admin_port_ = port_in(mock_ports, "admin").value_or(0);
+
+    const auto config = dir_ / "herald.toml";
+    std::ofstream cfg(config);
+    // Log level warn: per-event debug lines would measure the logger, not the pipeline.
+    cfg << "[node]\ndata_dir = \"" << (dir_ / "data").string() << "\"\nshards = " << options_.shards
+        << "\n"
+        << "[http]\nlisten = \"127.0.0.1:0\"\n"
+        << "[ingest]\ndurability = \"" << options_.durability
+        << "\"\nmax_in_flight_events = " << options_.max_in_flight << "\n"
+        << "[metrics]\nlisten = \"127.0.0.1:0\"\n"
+        << "[log]\nlevel = \"warn\"\n"
+        << "[[apps]]\nname = \"" << options_.app << "\"\n"
+        << "[apps.apns]\nteam_id = \"" << bench_team_id << "\"\nkey_id = \"" << bench_key_id
+        << "\"\nkey_file = \"" << pki_.apns_key.string() << "\"\nbundle_id = \"" << bench_bundle_id
+        << "\"\nendpoint = \"https://127.0.0.1:" << apns_port_ << "\"\nca_file = \""
+        << pki_.ca_cert.string() << "\"\nconnections = " << options_.apns_connections << "\n";
+    cfg.close();
+
+    test::process_options ho;
+    ho.program = herald_bin_;
+    ho.name = "herald";
+    ho.log_dir = dir_.path();
+    ho.args = {"serve", "--config", config.string()};
+    herald_ = std::make_unique<test::child_process>(ho);
+    const auto herald_ports = dir_ / "data" / "herald.ports.json";
+    if (!test::wait_for_file(herald_ports, std::chrono::seconds(30))) {
+      return "herald did not start: " + herald_->stderr_text();
+    }
+    http_port_ = port_in(herald_ports, "http").value_or(0);
+    if (http_port_ == 0 || apns_port_ == 0 || mock_admin_port_ == 0) {
+      return "unreadable ports files in " + dir_.path().string();
+    }
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    // The launcher and PKI maker are test support code that throws on set-up failures.
+    return std::string("cannot start the stack: ") + e.what();
+  }
+}
+
+int spawned_stack::stop() {
+  int status = 0;
+  if (herald_) {
+    status = herald_->stop(std::chrono::seconds(15));
+    herald_.reset();
+  }
+  if (mock_) {
+    (void)mock_->stop();
+    mock_.reset();
+  }
+  return status;
+}
+
+} // namespace herald::bench

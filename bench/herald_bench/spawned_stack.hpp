@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "bench/herald_bench/bench_options.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_pki.hpp"
+
+namespace herald::bench {
+
+/// Team, key and bundle id of the spawned stack's APNs app.
+inline constexpr const char* bench_team_id = "TEAM123456";
+inline constexpr const char* bench_key_id = "KEY1234567";
+inline constexpr const char* bench_bundle_id = "com.example.herald";
+
+/// `herald-mock-apns` (TLS, ALPN h2, checking ES256 provider tokens, recording no bodies) and
+/// `herald serve` pointed at it, started in a fresh temp dir on ephemeral loopback ports with a
+/// generated throwaway PKI and config; both stopped by PID (SIGTERM) on destruction.
+/// Lifecycle: `start` once. Threading: one thread.
+class spawned_stack {
+public:
+  /// `herald_bin` / `mock_bin` empty: looked up next to `self` (herald-bench's own path,
+  /// bench/), i.e. `../app/herald` and `herald-mock-apns` of the same build tree.
+  spawned_stack(const bench_options& options, const std::filesystem::path& self);
+  ~spawned_stack();
+  spawned_stack(const spawned_stack&) = delete;
+  spawned_stack& operator=(const spawned_stack&) = delete;
+
+  /// Starts both; nullopt on success, else what went wrong.
+  [[nodiscard]] std::optional<std::string> start();
+
+  [[nodiscard]] std::uint16_t http_port() const noexcept { return http_port_; }
+  [[nodiscard]] std::uint16_t apns_port() const noexcept { return apns_port_; }
+  [[nodiscard]] std::uint16_t mock_admin_port() const noexcept { return mock_admin_port_; }
+  [[nodiscard]] pid_t herald_pid() const noexcept { return herald_ ? herald_->pid() : 0; }
+  [[nodiscard]] pid_t mock_pid() const noexcept { return mock_ ? mock_->pid() : 0; }
+  [[nodiscard]] const test::test_pki& pki() const noexcept { return pki_; }
+  [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_.path(); }
+  /// Stops Herald then the mock; returns Herald's exit status (0 = clean shutdown).
+  int stop();
+
+private:
+  bench_options options_;
+  std::filesystem::path herald_bin_, mock_bin_;
+  test::temp_dir dir_;
+  test::test_pki pki_;
+  std::unique_ptr<test::child_process> mock_, herald_;
+  std::uint16_t http_port_ = 0, apns_port_ = 0, mock_admin_port_ = 0;
+};
+
+} // namespace herald::bench
