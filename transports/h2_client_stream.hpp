@@ -22,7 +22,11 @@ public:
   handler_once& operator=(handler_once&&) = delete;
   handler_once(const handler_once&) = delete;
   handler_once& operator=(const handler_once&) = delete;
-  ~handler_once() { fail(h2_failure{h2_errc::closed, "dropped before completion", true}); }
+  ~handler_once() {
+    if (fn_) {
+      fail(h2_failure{h2_errc::closed, "dropped before completion", true});
+    }
+  }
 
   /// Runs the handler if it has not run yet.
   void operator()(h2_result result) {
@@ -31,7 +35,11 @@ public:
     }
   }
   /// Runs the handler with a failure if it has not run yet.
-  void fail(h2_failure failure) { (*this)(h2_result(std::move(failure))); }
+  void fail(h2_failure failure) {
+    if (fn_) {
+      (*this)(h2_result(std::move(failure)));
+    }
+  }
   /// Runs the handler with a failure whose replayability is given explicitly.
   void fail(h2_failure failure, bool replayable) {
     failure.replayable = replayable;
