@@ -49,7 +49,7 @@ struct sender_state {
   std::uint32_t in_flight = 0;
   std::uint32_t reconnects = 0;
   bool connecting = false;
-  lane_queue queue{10000};
+  lane_queue queue;
   shard_map_ptr shards;
   std::mt19937_64 rng{std::random_device{}()};
   prometheus::Counter* accepted = nullptr;
@@ -205,7 +205,7 @@ caf::behavior apns_sender(sender_actor* self, boost::asio::io_context* io,
   auto& st = self->state;
   st.io = io;
   st.metrics = std::move(metrics);
-  st.queue = lane_queue{options.queue_per_lane};
+  st.queue = lane_queue{options.backlog};
   st.accepted = &st.metrics->notifications(provider, "accepted");
   st.latency = &st.metrics->provider_latency(provider);
   st.queued = &st.metrics->queued(provider);
@@ -226,10 +226,7 @@ caf::behavior apns_sender(sender_actor* self, boost::asio::io_context* io,
   connect(self);
   return {
       [self](deliver_atom, const notification_ptr& n) {
-        if (!self->state.queue.push(n)) {
-          count(self, "dropped_queue_full");
-          return;
-        }
+        self->state.queue.push(n);
         pump(self);
       },
       [self](retry_atom, const notification_ptr& n) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/delivery_backlog.hpp"
 #include "actors/node_metrics.hpp"
 #include "transports/h2_client_connection.hpp"
 
@@ -24,7 +25,8 @@ struct apns_sender_options {
   std::string team_id;
   std::string key_id;
   std::string key_pem; ///< The `.p8` PKCS#8 private key (a secret: never logged).
-  std::size_t queue_per_lane = 10000;
+  /// The node's sender backlog, shared with admission control (null: not counted).
+  std::shared_ptr<delivery_backlog> backlog;
   std::uint32_t max_attempts = 5;
   std::chrono::milliseconds retry_base{250};
   std::chrono::milliseconds retry_cap{10000};
@@ -35,7 +37,8 @@ struct apns_sender_options {
 /// Spawns the APNs sender of one app: it owns one persistent HTTP/2 connection (nghttp2 on the
 /// node's Asio threads), signs the ES256 provider token, and delivers `(deliver_atom,
 /// notification_ptr)` within the connection's stream budget, queueing the rest per lane
-/// (bounded; overflow is counted as `dropped_queue_full`). Verdicts: accepted; rejected (dead
+/// (counted in the node's `delivery_backlog`, which stops admission when high; nothing is
+/// dropped for lack of room). Verdicts: accepted; rejected (dead
 /// tokens are pruned through the identity's router shard, learned from `(shards_atom,
 /// shared_ptr<const shard_map>)`); failed → retried with capped full-jitter backoff until the
 /// deadline or the attempt cap; unauthorized → token reissued, retried. A lost connection is

@@ -68,7 +68,7 @@ struct sender_state {
   std::shared_ptr<transports::h2_client_connection> token_conn;
   std::uint64_t token_generation = 0;
   bool token_submitted = false;
-  lane_queue queue{10000};
+  lane_queue queue;
   shard_map_ptr shards;
   std::mt19937_64 rng{std::random_device{}()};
   prometheus::Counter* accepted = nullptr;
@@ -312,7 +312,7 @@ caf::behavior fcm_sender(sender_actor* self, boost::asio::io_context* io,
   auto& st = self->state;
   st.io = io;
   st.metrics = std::move(metrics);
-  st.queue = lane_queue{options.queue_per_lane};
+  st.queue = lane_queue{options.backlog};
   st.accepted = &st.metrics->notifications(provider, "accepted");
   st.latency = &st.metrics->provider_latency(provider);
   st.queued = &st.metrics->queued(provider);
@@ -338,10 +338,7 @@ caf::behavior fcm_sender(sender_actor* self, boost::asio::io_context* io,
   ensure_token(self);
   return {
       [self](deliver_atom, const notification_ptr& n) {
-        if (!self->state.queue.push(n)) {
-          count(self, "dropped_queue_full");
-          return;
-        }
+        self->state.queue.push(n);
         pump(self);
       },
       [self](retry_atom, const notification_ptr& n) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/delivery_backlog.hpp"
 #include "actors/node_metrics.hpp"
 #include "protocol/oauth.hpp"
 #include "transports/h2_client_connection.hpp"
@@ -28,7 +29,8 @@ struct fcm_sender_options {
   transports::h2_client_options token_connection;
   /// The service account (its `private_key` is a secret: never logged).
   protocol::google_service_account account;
-  std::size_t queue_per_lane = 10000;
+  /// The node's sender backlog, shared with admission control (null: not counted).
+  std::shared_ptr<delivery_backlog> backlog;
   std::uint32_t max_attempts = 5;
   std::chrono::milliseconds retry_base{250};
   std::chrono::milliseconds retry_cap{10000};
@@ -38,10 +40,10 @@ struct fcm_sender_options {
 
 /// Spawns the FCM sender of one app. Like the APNs sender it owns one persistent HTTP/2
 /// connection to FCM, delivers `(deliver_atom, notification_ptr)` within the stream budget,
-/// queues the rest per lane (bounded; overflow counted as `dropped_queue_full`), retries
-/// failed sends with capped full-jitter backoff honouring Retry-After until the deadline or
-/// the attempt cap, and prunes dead tokens (UNREGISTERED, …) through the identity's router
-/// shard, learned from `(shards_atom, shard_map_ptr)`.
+/// queues the rest per lane (counted in the node's `delivery_backlog`; never dropped for lack of
+/// room), retries failed sends with capped full-jitter backoff honouring Retry-After until the
+/// deadline or the attempt cap, and prunes dead tokens (UNREGISTERED, …) through the identity's
+/// router shard, learned from `(shards_atom, shard_map_ptr)`.
 ///
 /// Authentication (Firebase, "Authorize send requests"): an OAuth2 access token obtained
 /// with a signed RS256 assertion (RFC 7523) from the token endpoint over a second HTTP/2

@@ -100,6 +100,15 @@ void http_api::webhook(http_request&& req, http_responder respond) const {
     reply(unavailable("the node's in-flight event budget is spent"));
     return;
   }
+  // Credit from the senders: while their queues are above the high-water mark, new batches
+  // wait at Event Grid instead of growing memory here.
+  if (options_.backlog && options_.backlog->saturated()) {
+    if (control) {
+      control->refuse();
+    }
+    reply(unavailable("the node's push queues are full"));
+    return;
+  }
   const auto* ctype = req.header("content-type");
   auto kind = ctype != nullptr ? protocol::content_kind_from(*ctype) : std::nullopt;
   if (!kind) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "actors/app_directory.hpp"
+#include "actors/delivery_backlog.hpp"
 #include "actors/ingest_control.hpp"
 #include "actors/node_metrics.hpp"
 #include "actors/shard_map.hpp"
@@ -19,6 +20,9 @@ struct http_api_options {
   std::string webhook_path = "/api/events";
   /// Admission budget, dedupe and journal of webhook batches; null: none of them (tests).
   std::shared_ptr<ingest_control> control;
+  /// Notifications queued in the senders; above its high-water mark batches are refused
+  /// (503) like a spent budget. Null: not checked.
+  std::shared_ptr<delivery_backlog> backlog;
 };
 
 /// Herald's HTTP routes, handed to `transports::http_server` as its handler:

@@ -2,17 +2,38 @@
 
 namespace herald::actors {
 
-bool lane_queue::push(notification_ptr n) {
-  auto& lane = lanes_[static_cast<std::size_t>(n->lane)];
-  if (lane.size() >= capacity_) {
-    return false;
+lane_queue::~lane_queue() {
+  // What is still queued when a sender stops leaves the backlog with it.
+  count(-static_cast<std::int64_t>(size()));
+}
+
+lane_queue::lane_queue(lane_queue&& other) noexcept
+    : backlog_(std::move(other.backlog_)), lanes_(std::move(other.lanes_)) {
+  for (auto& lane : other.lanes_) {
+    lane.clear();
   }
-  lane.push_back(std::move(n));
-  return true;
+}
+
+lane_queue& lane_queue::operator=(lane_queue&& other) noexcept {
+  if (this != &other) {
+    count(-static_cast<std::int64_t>(size()));
+    backlog_ = std::move(other.backlog_);
+    lanes_ = std::move(other.lanes_);
+    for (auto& lane : other.lanes_) {
+      lane.clear();
+    }
+  }
+  return *this;
+}
+
+void lane_queue::push(notification_ptr n) {
+  lanes_[static_cast<std::size_t>(n->lane)].push_back(std::move(n));
+  count(1);
 }
 
 void lane_queue::push_front(notification_ptr n) {
   lanes_[static_cast<std::size_t>(n->lane)].push_front(std::move(n));
+  count(1);
 }
 
 std::optional<notification_ptr> lane_queue::pop() {
@@ -20,6 +41,7 @@ std::optional<notification_ptr> lane_queue::pop() {
     if (!lane.empty()) {
       auto n = std::move(lane.front());
       lane.pop_front();
+      count(-1);
       return n;
     }
   }

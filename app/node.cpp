@@ -114,6 +114,10 @@ int run_node(const config& cfg) {
 
   auto registry = std::make_shared<prometheus::Registry>();
   auto metrics = std::make_shared<actors::node_metrics>(registry);
+  // Notifications the senders may hold before the webhook answers 503: a few seconds of
+  // provider throughput, far below memory concerns (a notification is ~2 KB).
+  constexpr std::int64_t backlog_high_water = 20000;
+  auto backlog = std::make_shared<actors::delivery_backlog>(backlog_high_water);
 
   boost::asio::io_context io;
   auto work = boost::asio::make_work_guard(io);
@@ -157,8 +161,9 @@ int run_node(const config& cfg) {
       settings.bundle_id = app.apns->bundle_id;
       settings.ring_ttl = std::chrono::duration_cast<std::chrono::seconds>(app.apns->ring_ttl);
       entry.apns = std::move(settings);
-      entry.apns_sender = actors::spawn_apns_sender(
-          system, io, sender_options(app, *app.apns, std::move(*pem)), metrics);
+      auto apns_options = sender_options(app, *app.apns, std::move(*pem));
+      apns_options.backlog = backlog;
+      entry.apns_sender = actors::spawn_apns_sender(system, io, std::move(apns_options), metrics);
       senders.push_back(entry.apns_sender);
     }
     if (app.fcm) {
@@ -170,6 +175,7 @@ int run_node(const config& cfg) {
       protocol::fcm_settings settings;
       settings.project_id = app.fcm->project_id;
       entry.fcm = std::move(settings);
+      fcm->backlog = backlog;
       entry.fcm_sender = actors::spawn_fcm_sender(system, io, std::move(*fcm), metrics);
       senders.push_back(entry.fcm_sender);
     }
@@ -237,7 +243,7 @@ int run_node(const config& cfg) {
   transports::http_server_options http_opts;
   http_opts.body_limit = cfg.http.body_limit;
   actors::http_api api{ingestion, shards, apps, metrics,
-                       actors::http_api_options{cfg.http.webhook_path, control.value()}};
+                       actors::http_api_options{cfg.http.webhook_path, control.value(), backlog}};
   transports::http_server server{io, http_opts, api};
   auto http_port = server.listen(cfg.http.listen.host, cfg.http.listen.port);
   if (!http_port) {

@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+using herald::actors::delivery_backlog;
 using herald::actors::lane_queue;
 using herald::actors::notification;
 using herald::actors::notification_ptr;
@@ -21,11 +22,11 @@ notification_ptr make(lane l, std::string id) {
 BOOST_AUTO_TEST_SUITE(lane_queue_suite)
 
 BOOST_AUTO_TEST_CASE(serves_the_call_lane_before_chat_and_bulk) {
-  lane_queue uut{10};
-  BOOST_TEST(uut.push(make(lane::bulk, "b1")));
-  BOOST_TEST(uut.push(make(lane::chat, "c1")));
-  BOOST_TEST(uut.push(make(lane::call, "r1")));
-  BOOST_TEST(uut.push(make(lane::chat, "c2")));
+  lane_queue uut;
+  uut.push(make(lane::bulk, "b1"));
+  uut.push(make(lane::chat, "c1"));
+  uut.push(make(lane::call, "r1"));
+  uut.push(make(lane::chat, "c2"));
   std::vector<std::string> order;
   while (auto n = uut.pop()) {
     order.push_back((*n)->event_id);
@@ -34,19 +35,30 @@ BOOST_AUTO_TEST_CASE(serves_the_call_lane_before_chat_and_bulk) {
   BOOST_TEST(uut.empty());
 }
 
-BOOST_AUTO_TEST_CASE(refuses_a_push_when_its_lane_is_full_without_touching_other_lanes) {
-  lane_queue uut{2};
-  BOOST_TEST(uut.push(make(lane::chat, "c1")));
-  BOOST_TEST(uut.push(make(lane::chat, "c2")));
-  BOOST_TEST(!uut.push(make(lane::chat, "c3")));
-  BOOST_TEST(uut.push(make(lane::call, "r1")));
-  BOOST_TEST(uut.size() == 3u);
-  BOOST_TEST(uut.size(lane::chat) == 2u);
+BOOST_AUTO_TEST_CASE(counts_every_queued_notification_in_the_backlog) {
+  auto backlog = std::make_shared<delivery_backlog>(3);
+  {
+    lane_queue uut{backlog};
+    uut.push(make(lane::chat, "c1"));
+    uut.push(make(lane::chat, "c2"));
+    BOOST_TEST(backlog->queued() == 2);
+    BOOST_TEST(!backlog->saturated());
+    uut.push_front(make(lane::call, "r1"));
+    BOOST_TEST(backlog->saturated());
+    BOOST_TEST(uut.size(lane::chat) == 2u);
+    BOOST_TEST((*uut.pop())->event_id == "r1");
+    BOOST_TEST(backlog->queued() == 2);
+    lane_queue moved{std::move(uut)};
+    BOOST_TEST(backlog->queued() == 2);
+    BOOST_TEST(moved.size() == 2u);
+  }
+  // A queue that goes away takes its notifications out of the backlog.
+  BOOST_TEST(backlog->queued() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(push_front_replays_ahead_of_its_lane) {
-  lane_queue uut{1};
-  BOOST_TEST(uut.push(make(lane::chat, "c1")));
+  lane_queue uut;
+  uut.push(make(lane::chat, "c1"));
   uut.push_front(make(lane::chat, "replayed"));
   BOOST_TEST((*uut.pop())->event_id == "replayed");
   BOOST_TEST((*uut.pop())->event_id == "c1");
