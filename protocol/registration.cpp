@@ -4,14 +4,14 @@ namespace herald::protocol {
 
 std::string_view to_string(platform p) noexcept {
   switch (p) {
-    case platform::apns:
-      return "apns";
-    case platform::apns_voip:
-      return "apns-voip";
-    case platform::fcm:
-      return "fcm";
-    case platform::wns:
-      return "wns";
+  case platform::apns:
+    return "apns";
+  case platform::apns_voip:
+    return "apns-voip";
+  case platform::fcm:
+    return "fcm";
+  case platform::wns:
+    return "wns";
   }
   return "unknown";
 }

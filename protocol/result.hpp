@@ -36,6 +36,8 @@ template <class T>
 using result = boost::outcome_v2::result<T, error, boost::outcome_v2::policy::terminate>;
 
 /// Shorthand for the success of a `result<void>`.
-inline auto ok() { return boost::outcome_v2::success(); }
+inline auto ok() {
+  return boost::outcome_v2::success();
+}
 
 } // namespace herald::protocol
