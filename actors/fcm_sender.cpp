@@ -238,22 +238,22 @@ void pump(sender_actor* self) {
 void retry_later(sender_actor* self, const notification_ptr& n,
                  std::optional<std::chrono::seconds> retry_after) {
   auto& st = self->state;
-  if (++n->attempt >= st.options.max_attempts) {
+  auto plan = plan_retry(++n->attempt, st.options.max_attempts, st.options.retry_base,
+                         st.options.retry_cap, retry_after, steady::now(), n->deadline, st.rng);
+  switch (plan.what) {
+  case retry_plan::action::give_up:
     count(self, "failed");
     spdlog::warn("fcm sender {}: giving up on event {} after {} attempts", st.options.app,
                  n->event_id, n->attempt);
     return;
-  }
-  auto delay = full_jitter(st.options.retry_base, st.options.retry_cap, n->attempt, st.rng);
-  if (retry_after) {
-    delay = std::max(delay, std::chrono::duration_cast<std::chrono::milliseconds>(*retry_after));
-  }
-  if (steady::now() + delay > n->deadline) {
+  case retry_plan::action::expired:
     count(self, "expired");
     return;
+  case retry_plan::action::retry:
+    st.metrics->retries(provider).Increment();
+    self->delayed_send(self, plan.delay, retry_atom::value, n);
+    return;
   }
-  st.metrics->retries(provider).Increment();
-  self->delayed_send(self, delay, retry_atom::value, n);
 }
 
 void on_answer(sender_actor* self, const fcm_answer& answer) {

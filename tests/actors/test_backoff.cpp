@@ -33,3 +33,32 @@ BOOST_AUTO_TEST_CASE(delays_are_spread_not_constant) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(retry_planning)
+
+using herald::actors::plan_retry;
+using herald::actors::retry_plan;
+
+BOOST_AUTO_TEST_CASE(gives_up_after_the_attempt_cap) {
+  std::mt19937_64 rng{1};
+  auto now = std::chrono::steady_clock::now();
+  auto uut = plan_retry(5, 5, 100ms, 1000ms, std::nullopt, now, now + 1h, rng);
+  BOOST_TEST((uut.what == retry_plan::action::give_up));
+}
+
+BOOST_AUTO_TEST_CASE(honours_retry_after_as_a_floor) {
+  std::mt19937_64 rng{2};
+  auto now = std::chrono::steady_clock::now();
+  auto uut = plan_retry(1, 5, 10ms, 20ms, std::chrono::seconds(3), now, now + 1h, rng);
+  BOOST_TEST((uut.what == retry_plan::action::retry));
+  BOOST_TEST(uut.delay.count() == 3000);
+}
+
+BOOST_AUTO_TEST_CASE(a_retry_past_the_deadline_expires) {
+  std::mt19937_64 rng{3};
+  auto now = std::chrono::steady_clock::now();
+  auto uut = plan_retry(1, 5, 10ms, 20ms, std::chrono::seconds(3), now, now + 1s, rng);
+  BOOST_TEST((uut.what == retry_plan::action::expired));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
