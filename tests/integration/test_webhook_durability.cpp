@@ -66,7 +66,6 @@ BOOST_FIXTURE_TEST_CASE(an_event_accepted_before_a_crash_is_delivered_after_rest
   auto delivered = accepted_at_mock(test_token);
   BOOST_TEST_MESSAGE("deliveries after the crash: " << delivered);
   BOOST_TEST(delivered >= 1);
-  BOOST_TEST(delivered == 1);
   BOOST_TEST(metric("herald_events_in_flight") == 0.0);
 }
 
@@ -98,6 +97,26 @@ BOOST_FIXTURE_TEST_CASE(a_redelivery_after_a_restart_is_still_a_duplicate, heral
   std::this_thread::sleep_for(500ms);
   BOOST_TEST(accepted_at_mock(test_token) == 1);
   BOOST_TEST(metric("herald_dedupe_hits_total") == 1.0);
+}
+
+struct slow_provider : herald_fixture {
+  slow_provider() : herald_fixture(herald_fixture_options{700, ""}) {}
+};
+
+BOOST_FIXTURE_TEST_CASE(a_graceful_stop_waits_for_pushes_in_flight, slow_provider) {
+  auto reg = register_device("iphone-1", registration_body(test_token));
+  BOOST_TEST_REQUIRE(reg.status == 200, reg.body);
+  auto posted = post_events(incoming_call_with_id("drain-1"));
+  BOOST_TEST_REQUIRE(posted.status == 200, posted.body);
+  // SIGTERM while the provider takes 700 ms to answer: the node drains before it exits.
+  BOOST_TEST(herald->stop(std::chrono::seconds(10)) == 0, herald->stderr_text());
+  BOOST_TEST(herald->stderr_text().find("every accepted event reached its outcome") !=
+             std::string::npos);
+  BOOST_TEST(accepted_at_mock(test_token) == 1);
+  start_herald();
+  BOOST_TEST(metric("herald_replayed_events_total") == 0.0);
+  std::this_thread::sleep_for(1500ms);
+  BOOST_TEST(accepted_at_mock(test_token) == 1);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_spent_budget_refuses_the_next_batch_with_503_and_retry_after,
