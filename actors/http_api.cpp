@@ -6,7 +6,6 @@
 #include "actors/atoms.hpp"
 #include "actors/messages.hpp"
 #include "protocol/envelope.hpp"
-#include "protocol/registration_json.hpp"
 
 namespace herald::actors {
 
@@ -14,49 +13,12 @@ using transports::http_request;
 using transports::http_responder;
 using transports::http_response;
 
-namespace {
-
-/// Splits `/v1/apps/{app}/devices/{id}` into its two variable segments (still encoded).
-bool match_device_path(std::string_view path, std::string_view& app, std::string_view& device) {
-  constexpr std::string_view prefix = "/v1/apps/";
-  if (path.substr(0, prefix.size()) != prefix) {
-    return false;
-  }
-  auto rest = path.substr(prefix.size());
-  auto slash = rest.find('/');
-  if (slash == std::string_view::npos) {
-    return false;
-  }
-  app = rest.substr(0, slash);
-  rest = rest.substr(slash);
-  constexpr std::string_view devices = "/devices/";
-  if (rest.substr(0, devices.size()) != devices) {
-    return false;
-  }
-  device = rest.substr(devices.size());
-  return !app.empty() && !device.empty() && device.find('/') == std::string_view::npos;
-}
-
-/// 503 with `Retry-After: 1`: Event Grid retries it (it never retries 400/413).
-http_response unavailable(const std::string& detail) {
-  auto res = http_response::problem(503, "Service Unavailable", detail);
-  res.headers.emplace_back("retry-after", "1");
-  return res;
-}
-
-http_response method_not_allowed(std::string allow) {
-  auto res = http_response::problem(405, "Method Not Allowed", "this path accepts " + allow);
-  res.headers.emplace_back("allow", std::move(allow));
-  return res;
-}
-
-} // namespace
-
 http_api::http_api(caf::actor ingestion, std::shared_ptr<const shard_map> shards,
                    std::shared_ptr<const app_directory> apps, std::shared_ptr<node_metrics> metrics,
                    http_api_options options)
     : ingestion_(std::move(ingestion)), shards_(std::move(shards)), apps_(std::move(apps)),
-      metrics_(std::move(metrics)), options_(std::move(options)) {}
+      metrics_(std::move(metrics)), options_(std::move(options)),
+      registry_(shards_, apps_, metrics_, options_.registry) {}
 
 void http_api::operator()(http_request&& req, http_responder respond) const {
   if (req.path == options_.webhook_path) {
@@ -65,23 +27,17 @@ void http_api::operator()(http_request&& req, http_responder respond) const {
     } else if (req.method == "OPTIONS") {
       webhook_options(req, std::move(respond));
     } else {
-      respond(method_not_allowed("POST, OPTIONS"));
+      respond(http_response::method_not_allowed("POST, OPTIONS"));
     }
     return;
   }
   if (req.path == "/healthz") {
     respond(req.method == "GET" ? http_response::json(200, R"({"status":"ok"})")
-                                : method_not_allowed("GET"));
+                                : http_response::method_not_allowed("GET"));
     return;
   }
-  std::string_view app;
-  std::string_view device;
-  if (match_device_path(req.path, app, device)) {
-    if (req.method == "PUT") {
-      register_device(app, device, req, std::move(respond));
-    } else {
-      respond(method_not_allowed("PUT"));
-    }
+  if (req.path.rfind("/v1/", 0) == 0) {
+    registry_(std::move(req), std::move(respond));
     return;
   }
   respond(http_response::problem(404, "Not Found", "no route for " + req.path));
@@ -97,7 +53,7 @@ void http_api::webhook(http_request&& req, http_responder respond) const {
   // with backoff (it never retries 400/413).
   if (control && !control->admission_open()) {
     control->refuse();
-    reply(unavailable("the node's in-flight event budget is spent"));
+    reply(http_response::unavailable("the node's in-flight event budget is spent"));
     return;
   }
   // Credit from the senders: while their queues are above the high-water mark, new batches
@@ -106,7 +62,7 @@ void http_api::webhook(http_request&& req, http_responder respond) const {
     if (control) {
       control->refuse();
     }
-    reply(unavailable("the node's push queues are full"));
+    reply(http_response::unavailable("the node's push queues are full"));
     return;
   }
   const auto* ctype = req.header("content-type");
@@ -155,7 +111,7 @@ void http_api::admit(protocol::decoded_batch batch, std::string body,
       [metrics, ingestion, respond = std::move(respond)](admission a) mutable {
         if (a.what != admission::verdict::accepted) {
           metrics->webhook_batches(503).Increment();
-          respond(unavailable(a.detail));
+          respond(http_response::unavailable(a.detail));
           return;
         }
         // Duplicates are received events too, acknowledged without routing.
@@ -183,47 +139,6 @@ void http_api::webhook_options(const http_request& req, http_responder respond) 
   res.headers.emplace_back("webhook-allowed-rate", "*");
   res.headers.emplace_back("allow", "POST, OPTIONS");
   respond(std::move(res));
-}
-
-void http_api::register_device(std::string_view app_name, std::string_view device_id,
-                               const http_request& req, http_responder respond) const {
-  auto app = transports::percent_decode(app_name);
-  auto device = transports::percent_decode(device_id);
-  const auto* entry = apps_->find(app);
-  if (entry == nullptr) {
-    metrics_->registry_writes("invalid").Increment();
-    respond(http_response::problem(404, "Unknown app", "no app named " + app + " is configured",
-                                   "app"));
-    return;
-  }
-  if (!protocol::valid_device_id(device)) {
-    metrics_->registry_writes("invalid").Increment();
-    respond(http_response::problem(400, "Invalid device id",
-                                   "1 to 128 characters of [A-Za-z0-9._:-]", "deviceId"));
-    return;
-  }
-  auto ttl = entry->registration_ttl.value_or(std::chrono::seconds{0});
-  auto reg = protocol::parse_registration_json(req.body, app, device,
-                                               std::chrono::system_clock::now(), ttl);
-  if (!reg) {
-    metrics_->registry_writes("invalid").Increment();
-    const auto& err = reg.error();
-    respond(http_response::problem(400, "Invalid registration", err.describe(), err.field));
-    return;
-  }
-  auto saved = reg.value();
-  registry_write_reply done = [respond = std::move(respond),
-                               saved](const registry_write_outcome& out) {
-    if (!out.ok) {
-      auto res = http_response::problem(503, "Registry unavailable", out.error);
-      res.headers.emplace_back("retry-after", "1");
-      respond(std::move(res));
-      return;
-    }
-    respond(http_response::json(200, protocol::registration_to_json(saved)));
-  };
-  caf::anon_send(shards_->of(saved.identity), register_atom::value, std::move(reg).value(),
-                 std::move(done));
 }
 
 } // namespace herald::actors

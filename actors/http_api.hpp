@@ -10,6 +10,7 @@
 #include "actors/delivery_backlog.hpp"
 #include "actors/ingest_control.hpp"
 #include "actors/node_metrics.hpp"
+#include "actors/registry_api.hpp"
 #include "actors/shard_map.hpp"
 #include "transports/http_server.hpp"
 
@@ -23,6 +24,8 @@ struct http_api_options {
   /// Notifications queued in the senders; above its high-water mark batches are refused
   /// (503) like a spent budget. Null: not checked.
   std::shared_ptr<delivery_backlog> backlog;
+  /// Settings of the `/v1/` REST routes.
+  registry_api_options registry;
 };
 
 /// Herald's HTTP routes, handed to `transports::http_server` as its handler:
@@ -33,8 +36,7 @@ struct http_api_options {
 ///   validation handshake is answered directly. Malformed → 400 problem+json, unknown
 ///   content type → 415, journal full or failing → 503.
 /// - `OPTIONS <webhook_path>`: the CloudEvents abuse-protection handshake.
-/// - `PUT /v1/apps/{app}/devices/{deviceId}`: registers a device through the router shard that
-///   owns its identity (the identity's only writer).
+/// - `/v1/...`: the device registry REST API, handled by `registry_api`.
 /// - `GET /healthz`.
 /// Threading: called on I/O threads; it only decodes and sends messages, never blocks.
 class http_api {
@@ -51,15 +53,13 @@ private:
              transports::http_responder respond) const;
   void webhook_options(const transports::http_request& req,
                        transports::http_responder respond) const;
-  void register_device(std::string_view app, std::string_view device_id,
-                       const transports::http_request& req,
-                       transports::http_responder respond) const;
 
   caf::actor ingestion_;
   std::shared_ptr<const shard_map> shards_;
   std::shared_ptr<const app_directory> apps_;
   std::shared_ptr<node_metrics> metrics_;
   http_api_options options_;
+  registry_api registry_;
 };
 
 } // namespace herald::actors

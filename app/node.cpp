@@ -242,8 +242,9 @@ int run_node(const config& cfg) {
   }
   transports::http_server_options http_opts;
   http_opts.body_limit = cfg.http.body_limit;
-  actors::http_api api{ingestion, shards, apps, metrics,
-                       actors::http_api_options{cfg.http.webhook_path, control.value(), backlog}};
+  actors::http_api api{
+      ingestion, shards, apps, metrics,
+      actors::http_api_options{cfg.http.webhook_path, control.value(), backlog, {}}};
   transports::http_server server{io, http_opts, api};
   auto http_port = server.listen(cfg.http.listen.host, cfg.http.listen.port);
   if (!http_port) {

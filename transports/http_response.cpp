@@ -58,6 +58,18 @@ http_response http_response::problem(int status, std::string_view title, std::st
   return out;
 }
 
+http_response http_response::method_not_allowed(std::string allow) {
+  auto out = problem(405, "Method Not Allowed", "this path accepts " + allow);
+  out.headers.emplace_back("allow", std::move(allow));
+  return out;
+}
+
+http_response http_response::unavailable(std::string_view detail, int retry_after_seconds) {
+  auto out = problem(503, "Service Unavailable", detail);
+  out.headers.emplace_back("retry-after", std::to_string(retry_after_seconds));
+  return out;
+}
+
 http_response http_response::json(int status, std::string body) {
   http_response out;
   out.status = status;

@@ -23,6 +23,14 @@ struct http_response {
   [[nodiscard]] static http_response problem(int status, std::string_view title,
                                              std::string_view detail, std::string_view field = {});
 
+  /// 405 problem+json with the `Allow` header set to `allow` (e.g. "GET, PUT").
+  [[nodiscard]] static http_response method_not_allowed(std::string allow);
+
+  /// 503 problem+json with `Retry-After: retry_after_seconds`: the client should retry later
+  /// (Event Grid retries 503; it never retries 400/413).
+  [[nodiscard]] static http_response unavailable(std::string_view detail,
+                                                 int retry_after_seconds = 1);
+
   /// An `application/json` answer with an already-encoded body.
   [[nodiscard]] static http_response json(int status, std::string body);
 
