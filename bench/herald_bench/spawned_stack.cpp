@@ -63,7 +63,7 @@ std::optional<std::string> spawned_stack::start() {
     std::ofstream cfg(config);
     // Log level warn: per-event debug lines would measure the logger, not the pipeline.
     cfg << "[node]\ndata_dir = \"" << (dir_ / "data").string() << "\"\nshards = " << options_.shards
-        << "\n"
+        << "\ndev = true\n"
         << "[http]\nlisten = \"127.0.0.1:0\"\n"
         << "[ingest]\ndurability = \"" << options_.durability
         << "\"\nmax_in_flight_events = " << options_.max_in_flight << "\n"

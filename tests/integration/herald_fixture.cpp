@@ -106,6 +106,8 @@ void herald_fixture::start_mock(std::uint32_t latency_ms) {
   std::ofstream cfg(dir / "herald.toml");
   cfg << "[node]\ndata_dir = \"" << (dir / "data").string() << "\"\nshards = 3\n"
       << "shutdown_timeout = \"3s\"\n"
+      // Development mode: webhook and REST credentials are optional (auth tests turn it off).
+      << "dev = " << (options.dev ? "true" : "false") << "\n"
       << "[http]\nlisten = \"127.0.0.1:0\"\n"
       << "[metrics]\nlisten = \"127.0.0.1:0\"\n"
       << "[log]\nlevel = \"debug\"\n"

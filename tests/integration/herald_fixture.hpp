@@ -22,6 +22,7 @@ inline const std::string test_bundle = "com.example.herald";
 struct herald_fixture_options {
   std::uint32_t mock_latency_ms = 0; ///< Mock APNs answers this late (large: a stalled provider).
   std::string extra_config;          ///< TOML appended after [log] (e.g. an [ingest] table).
+  bool dev = true;                   ///< `node.dev`: credentials optional.
 };
 
 /// A mock APNs (TLS, ALPN h2, checking the ES256 provider token) and a `herald serve` pointed

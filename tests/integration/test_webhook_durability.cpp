@@ -31,13 +31,13 @@ std::string incoming_call_with_id(const std::string& id) {
 }
 
 struct stalled_provider : herald_fixture {
-  stalled_provider() : herald_fixture(herald_fixture_options{stalled_ms, ""}) {}
+  stalled_provider() : herald_fixture(herald_fixture_options{stalled_ms, "", true}) {}
 };
 
 struct stalled_provider_tiny_budget : herald_fixture {
   stalled_provider_tiny_budget()
-      : herald_fixture(herald_fixture_options{stalled_ms, "[ingest]\nmax_in_flight_events = 1\n"}) {
-  }
+      : herald_fixture(
+            herald_fixture_options{stalled_ms, "[ingest]\nmax_in_flight_events = 1\n", true}) {}
 };
 
 } // namespace
@@ -100,7 +100,7 @@ BOOST_FIXTURE_TEST_CASE(a_redelivery_after_a_restart_is_still_a_duplicate, heral
 }
 
 struct slow_provider : herald_fixture {
-  slow_provider() : herald_fixture(herald_fixture_options{700, ""}) {}
+  slow_provider() : herald_fixture(herald_fixture_options{700, "", true}) {}
 };
 
 BOOST_FIXTURE_TEST_CASE(a_graceful_stop_waits_for_pushes_in_flight, slow_provider) {
