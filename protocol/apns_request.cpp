@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cstdio>
+#include <initializer_list>
+#include <memory>
 
 #include <openssl/evp.h>
 
@@ -26,28 +27,36 @@ std::string expiration(std::chrono::system_clock::time_point now, std::chrono::s
   return ttl.count() <= 0 ? "0" : std::to_string(unix_seconds(now + ttl));
 }
 
-/// Name-based UUID (RFC 9562 §5.5: SHA-1, version 5 bits, variant 10).
-std::string name_uuid(std::string_view name) {
+/// Name-based UUID (RFC 9562 §5.5: SHA-1, version 5 bits, variant 10) of the concatenation
+/// of `parts`, hashed piece by piece (no joined copy).
+std::string name_uuid(std::initializer_list<std::string_view> parts) {
+  // Fetched once: OpenSSL 3 otherwise looks SHA-1 up in its provider store on every call
+  // (`EVP_sha1()` is an implicit fetch). One context per thread, reinitialised per digest:
+  // `EVP_Digest` would allocate and free a context every time. Both live until exit.
+  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(),
+                                                                                 &EVP_MD_CTX_free};
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
-  // Fetched once: OpenSSL 3 otherwise looks SHA-1 up in its provider store on every call
-  // (`EVP_sha1()` is an implicit fetch), which cost more than the digest itself. Never freed:
-  // the process keeps using it until exit.
-  static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
-  EVP_Digest(name.data(), name.size(), md.data(), &len, sha1 ? sha1 : EVP_sha1(), nullptr);
+  if (ctx && EVP_DigestInit_ex2(ctx.get(), sha1 ? sha1 : EVP_sha1(), nullptr) == 1) {
+    for (const std::string_view part : parts) {
+      EVP_DigestUpdate(ctx.get(), part.data(), part.size());
+    }
+    EVP_DigestFinal_ex(ctx.get(), md.data(), &len);
+  }
   md[6] = static_cast<unsigned char>((md[6] & 0x0F) | 0x50);
   md[8] = static_cast<unsigned char>((md[8] & 0x3F) | 0x80);
-  std::string out;
-  out.reserve(36);
+  std::array<char, 36> text{};
   static constexpr std::string_view hex = "0123456789abcdef";
-  for (int i = 0; i < 16; ++i) {
+  std::size_t o = 0;
+  for (std::size_t i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) {
-      out.push_back('-');
+      text[o++] = '-';
     }
-    out.push_back(hex[md[i] >> 4]);
-    out.push_back(hex[md[i] & 0x0F]);
+    text[o++] = hex[md[i] >> 4];
+    text[o++] = hex[md[i] & 0x0F];
   }
-  return out;
+  return {text.data(), text.size()};
 }
 
 void write_call_data(json_writer& w, const call_push_fields& f) {
@@ -115,7 +124,10 @@ result<std::string> fitted_alert(const intent& in, const apns_settings& settings
 }
 
 bool is_hex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+  // Not std::isxdigit: a call into the C library per character, and locale-dependent.
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  });
 }
 
 } // namespace
@@ -151,25 +163,30 @@ result<provider_request> encode_apns(const intent& in, const registration& reg,
   }
 
   provider_request req;
-  req.path = "/3/device/" + reg.token;
-  std::string push_type;
-  std::string priority;
-  std::string collapse_id;
+  req.path.reserve(10 + reg.token.size());
+  req.path.append("/3/device/").append(reg.token);
+  std::string_view push_type;
+  std::string_view priority;
+  std::string_view collapse_id;
   std::chrono::seconds ttl{};
   std::size_t limit = apns_max_payload;
   if (call) {
-    auto fields = make_call_push_fields(in);
-    if (!fields) {
-      return fields.error();
-    }
     collapse_id = in.call.call_id;
     ttl = settings.ring_ttl;
+    priority = "10";
     if (voip) {
       push_type = "voip";
-      priority = "10";
       limit = apns_max_voip_payload;
-      req.body = make_voip_payload(fields.value());
+      // Written straight from the intent: the hot path of every ring.
+      auto written = append_voip_payload(in, req.body);
+      if (!written) {
+        return written.error();
+      }
     } else {
+      auto fields = make_call_push_fields(in);
+      if (!fields) {
+        return fields.error();
+      }
       // Apple: background pushes must use priority 5 and apns-push-type background.
       push_type = "background";
       priority = "5";
@@ -192,21 +209,19 @@ result<provider_request> encode_apns(const intent& in, const registration& reg,
 
   req.headers.reserve(7);
   req.headers.emplace_back("apns-push-type", push_type);
-  req.headers.emplace_back("apns-topic", voip ? settings.bundle_id + ".voip" : settings.bundle_id);
+  std::string topic;
+  topic.reserve(settings.bundle_id.size() + 5);
+  topic.append(settings.bundle_id).append(voip ? ".voip" : "");
+  req.headers.emplace_back("apns-topic", std::move(topic));
   req.headers.emplace_back("apns-priority", priority);
   req.headers.emplace_back("apns-expiration", expiration(now, ttl));
   // Apple rejects collapse ids over 64 bytes (BadCollapseId); a longer id is simply not used.
   if (!collapse_id.empty() && collapse_id.size() <= apns_max_collapse_id) {
     req.headers.emplace_back("apns-collapse-id", collapse_id);
   }
-  std::string name = in.event_id;
-  name += '\n';
-  name += reg.device_id;
-  name += '\n';
-  name += to_string(in.kind);
-  name += '\n';
-  name += to_string(reg.channel);
-  req.headers.emplace_back("apns-id", name_uuid(name));
+  req.headers.emplace_back("apns-id",
+                           name_uuid({in.event_id, "\n", reg.device_id, "\n", to_string(in.kind),
+                                      "\n", to_string(reg.channel)}));
   req.headers.emplace_back("content-type", "application/json");
   return req;
 }

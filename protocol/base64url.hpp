@@ -18,6 +18,10 @@ namespace herald::protocol {
 /// character, on whitespace, on misplaced padding or on an impossible length (4n+1).
 [[nodiscard]] result<std::string> base64url_decode(std::string_view text);
 
+/// `base64url_decode` into `out` (resized to the decoded size; cleared on error), so a caller
+/// decoding many texts can reuse one buffer's capacity.
+[[nodiscard]] result<void> base64url_decode_into(std::string_view text, std::string& out);
+
 /// Whether `base64url_decode(text)` would succeed, without decoding or allocating.
 [[nodiscard]] bool is_base64(std::string_view text) noexcept;
 

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "protocol/json_access.hpp"
 #include "protocol/result.hpp"
@@ -47,6 +48,8 @@ public:
 
   /// The normalised rawId; equal to the input for every canonical rawId.
   [[nodiscard]] const std::string& to_raw_id() const noexcept { return raw_id_; }
+  /// Moves the rawId out of an identifier that is being consumed (saves a copy per intent).
+  [[nodiscard]] std::string release_raw_id() && noexcept { return std::move(raw_id_); }
   [[nodiscard]] identifier_kind kind() const noexcept { return kind_; }
   [[nodiscard]] identifier_cloud cloud() const noexcept { return cloud_; }
   /// True for Teams visitors (`8:teamsvisitor:`).

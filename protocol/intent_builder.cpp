@@ -37,9 +37,9 @@ std::vector<intent> ring(acs_event& ev, const event_meta& meta) {
   if (!ev.to || !ev.to->can_receive_app_push()) {
     return {};
   }
-  intent out = make(intent_kind::ring, ev.to->to_raw_id(), meta);
+  intent out = make(intent_kind::ring, std::move(*ev.to).release_raw_id(), meta);
   out.call = call_of(ev);
-  out.call.caller_raw_id = ev.from ? ev.from->to_raw_id() : std::string{};
+  out.call.caller_raw_id = ev.from ? std::move(*ev.from).release_raw_id() : std::string{};
   out.call.caller_display_name = std::move(ev.caller_display_name);
   out.call.incoming_call_context = std::move(ev.incoming_call_context);
   out.call.video = ev.video;
@@ -54,7 +54,7 @@ std::vector<intent> cancel_ring(acs_event& ev, const event_meta& meta) {
     if (!ev.participant || !ev.participant->can_receive_app_push()) {
       return {};
     }
-    recipient = ev.participant->to_raw_id();
+    recipient = std::move(*ev.participant).release_raw_id();
   }
   intent out = make(intent_kind::cancel_ring, std::move(recipient), meta);
   out.call = call_of(ev);

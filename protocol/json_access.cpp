@@ -5,6 +5,10 @@
 #include <limits>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace herald::protocol::json {
 
 namespace {
@@ -25,7 +29,20 @@ bool valid_utf8(std::string_view text) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = p + text.size();
   while (p < end) {
-    // ASCII fast path, 16 then 8 bytes at a time: JSON bodies are almost entirely ASCII.
+    // ASCII fast path: JSON bodies are almost entirely ASCII.
+#if defined(__SSE2__)
+    // 32 bytes per step: one OR and one byte-sign mask (SSE2 is part of every x86-64 CPU).
+    while (end - p >= 32) {
+      __m128i a;
+      __m128i b;
+      std::memcpy(&a, p, 16);
+      std::memcpy(&b, p + 16, 16);
+      if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) {
+        break;
+      }
+      p += 32;
+    }
+#endif
     if (end - p >= 16) {
       std::uint64_t a = 0;
       std::uint64_t b = 0;

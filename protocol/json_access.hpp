@@ -18,8 +18,8 @@ namespace herald::protocol::json {
 using value = rapidjson::Value;
 
 /// Whether `text` is well-formed UTF-8 (RFC 3629 section 4: no overlongs, no surrogates, nothing
-/// above U+10FFFF). Checks 8 ASCII bytes at a time: several times faster than RapidJSON's
-/// per-character `kParseValidateEncodingFlag`, which dominated batch decoding.
+/// above U+10FFFF). Skips ASCII 32 bytes at a time (SSE2), else 16 or 8: several times faster than
+/// RapidJSON's per-character `kParseValidateEncodingFlag`, which dominated batch decoding.
 [[nodiscard]] bool valid_utf8(std::string_view text) noexcept;
 
 /// ASCII case-insensitive equality (JSON keys in ACS payloads are ASCII).

@@ -1,11 +1,14 @@
 #include "protocol/voip_payload.hpp"
 
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+
+#include <rapidjson/reader.h>
+
 #include "protocol/base64url.hpp"
 #include "protocol/template.hpp"
-
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace herald::protocol {
 
@@ -17,9 +20,82 @@ error bad_context(std::string message) {
   return error{errc::invalid_field, context_field, std::move(message)};
 }
 
-} // namespace
+/// The fields of `call_push_fields` as views: what the payload writer reads, so the hot path
+/// (`append_voip_payload`) needs no copies of the intent's strings.
+struct call_push_view {
+  int event_id = acs_event_incoming_call;
+  std::string_view cp;
+  std::string_view call_id;
+  std::string_view recipient_id;
+  std::string_view caller_id;
+  std::string_view display_name;
+  bool video = false;
+};
 
-result<std::string> extract_call_context_cp(std::string_view context) {
+/// Finds the first `cc` member of the top-level object, reading the payload with RapidJSON's
+/// SAX reader: no DOM, no allocation, and nesting bounded by `max_depth` (the recursive
+/// reader would otherwise follow a hostile `[[[[…` down the stack).
+class cc_finder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, cc_finder> {
+public:
+  static constexpr int max_depth = 32;
+
+  bool Default() { return value_seen(); }
+  bool String(const char* s, rapidjson::SizeType n, bool /*copy*/) {
+    if (want_ && !found_) {
+      found_ = true;
+      cc_ = {s, n};
+      is_string_ = true;
+    }
+    return value_seen();
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool /*copy*/) {
+    want_ = depth_ == 1 && std::string_view{s, n} == "cc";
+    return true;
+  }
+  bool StartObject() { return open(true); }
+  bool EndObject(rapidjson::SizeType /*members*/) {
+    --depth_;
+    return true;
+  }
+  bool StartArray() { return open(false); }
+  bool EndArray(rapidjson::SizeType /*elements*/) {
+    --depth_;
+    return true;
+  }
+
+  /// The value of `cc` when it is a string (the first `cc`, as `FindMember` would find).
+  [[nodiscard]] std::optional<std::string_view> cc() const {
+    return is_string_ ? std::optional{cc_} : std::nullopt;
+  }
+  [[nodiscard]] bool root_is_object() const noexcept { return root_is_object_; }
+
+private:
+  bool open(bool object) {
+    if (depth_ == 0) {
+      root_is_object_ = object;
+    }
+    value_seen();
+    ++depth_;
+    return depth_ <= max_depth;
+  }
+  bool value_seen() {
+    if (want_ && !found_) {
+      found_ = true; // the first `cc` is not a string
+    }
+    want_ = false;
+    return true;
+  }
+
+  int depth_ = 0;
+  bool want_ = false;
+  bool found_ = false;
+  bool is_string_ = false;
+  bool root_is_object_ = false;
+  std::string_view cc_;
+};
+
+/// `cp` of `context` as a view into `payload`, which receives the decoded JWT payload.
+result<std::string_view> find_cp(std::string_view context, std::string& payload) {
   if (context.empty()) {
     return error{errc::missing_field, context_field, "incomingCallContext is empty"};
   }
@@ -28,96 +104,200 @@ result<std::string> extract_call_context_cp(std::string_view context) {
   if (dot2 == std::string_view::npos) {
     return bad_context("incomingCallContext is not header.payload.signature");
   }
-  auto payload = base64url_decode(context.substr(dot1 + 1, dot2 - dot1 - 1));
-  if (!payload) {
+  if (!base64url_decode_into(context.substr(dot1 + 1, dot2 - dot1 - 1), payload)) {
     return bad_context("incomingCallContext payload is not base64url");
   }
-  // Parsed in place: the decoded payload is ours to overwrite, and `cc` is then copied once.
-  // A raw NUL ends the text here exactly as it ended the length-bounded stream before.
-  std::string& text = payload.value();
-  rapidjson::Document doc;
-  doc.ParseInsitu(text.data());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  // Parsed in place: the decoded payload is ours to overwrite. A raw NUL ends the text here.
+  rapidjson::InsituStringStream stream(payload.data());
+  rapidjson::Reader reader;
+  cc_finder finder;
+  reader.Parse<rapidjson::kParseInsituFlag>(stream, finder);
+  if (reader.HasParseError() || !finder.root_is_object()) {
     return bad_context("incomingCallContext payload is not a JSON object");
   }
-  const auto cc = doc.FindMember("cc");
-  if (cc == doc.MemberEnd() || !cc->value.IsString() || cc->value.GetStringLength() == 0) {
+  const auto cc = finder.cc();
+  if (!cc || cc->empty()) {
     return bad_context("incomingCallContext payload has no string cc");
   }
-  std::string cp(cc->value.GetString(), cc->value.GetStringLength());
   // The SDK base64-decodes cp; Microsoft's sample refuses to send one that does not decode.
-  if (!is_base64(cp)) {
+  if (!is_base64(*cc)) {
     return bad_context("incomingCallContext cc is not base64");
   }
-  return cp;
+  return *cc;
 }
 
-result<call_push_fields> make_call_push_fields(const intent& in) {
+/// The call push of `in` as views into `in`, `payload` (for `cp`) and `name` (for a display
+/// name that had to be truncated).
+result<call_push_view> view_call_push(const intent& in, std::string& payload, std::string& name) {
   if (in.kind == intent_kind::chat_alert) {
     return error{errc::unsupported, {}, "a chat alert is not a call push"};
   }
   if (in.call.call_id.empty()) {
     return error{errc::missing_field, "data.correlationId", "call id is empty"};
   }
-  call_push_fields out;
+  call_push_view out;
   if (in.kind == intent_kind::ring) {
     out.event_id = acs_event_incoming_call;
-    auto cp = extract_call_context_cp(in.call.incoming_call_context);
+    auto cp = find_cp(in.call.incoming_call_context, payload);
     if (!cp) {
       return cp.error();
     }
-    out.cp = std::move(cp).value();
+    out.cp = cp.value();
   } else {
     out.event_id = acs_event_stop_ringing;
-    if (auto cp = extract_call_context_cp(in.call.incoming_call_context)) {
-      out.cp = std::move(cp).value();
+    if (auto cp = find_cp(in.call.incoming_call_context, payload)) {
+      out.cp = cp.value();
     }
   }
   out.call_id = in.call.call_id;
   out.recipient_id = in.recipient;
   out.caller_id = in.call.caller_raw_id;
-  out.display_name = truncate_utf8(in.call.caller_display_name, max_call_display_name);
+  out.display_name = in.call.caller_display_name;
+  if (out.display_name.size() > max_call_display_name) {
+    name = truncate_utf8(out.display_name, max_call_display_name);
+    out.display_name = name;
+  }
   out.video = in.call.video;
   return out;
 }
 
-std::string make_voip_payload(const call_push_fields& f) {
-  // Written with RapidJSON directly into a buffer sized once for the whole payload: the hot
-  // path of every ring. The Writer reserves 6 bytes per input byte before escaping a string
-  // (`\u00XX` worst case), so size for that, not for the ~1.3 KB result, or it regrows.
-  const std::size_t estimate = 256 + 6 * (f.cp.size() + f.call_id.size() + f.recipient_id.size() +
-                                          f.caller_id.size() + f.display_name.size());
-  rapidjson::StringBuffer buffer(nullptr, estimate);
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  const auto str = [&w](std::string_view s) {
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  };
-  w.StartObject();
-  // PushKit needs no aps content, but the SDK's parser expects the key present.
-  str("aps");
-  w.StartObject();
-  w.EndObject();
-  str("data");
-  w.StartObject();
-  str("eventId");
-  w.Int64(f.event_id);
-  if (!f.cp.empty()) {
-    str("cp");
-    str(f.cp);
+/// Appends `s` as a JSON string, escaped exactly as RapidJSON's Writer does: `"`, `\` and
+/// the C0 controls (short forms \b \f \n \r \t, else \u00XX with upper-case hex); all
+/// other bytes as they are. Eight clean bytes are copied per step.
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  std::size_t i = 0;
+  std::size_t clean = 0; // s[clean, i) is still to be copied
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  while (i < s.size()) {
+    if (s.size() - i >= 8) {
+      std::uint64_t x = 0;
+      std::memcpy(&x, s.data() + i, 8);
+      // Any byte < 0x20, == '"' or == '\\' (exact for "any", Hacker's Delight §6.1).
+      const std::uint64_t quote = x ^ (ones * '"');
+      const std::uint64_t slash = x ^ (ones * '\\');
+      const std::uint64_t special =
+          (((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash)) &
+          highs;
+      if (special == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out.append(s.data() + clean, i - clean);
+    static constexpr std::string_view hex = "0123456789ABCDEF";
+    switch (c) {
+    case '"':
+      out.append("\\\"");
+      break;
+    case '\\':
+      out.append("\\\\");
+      break;
+    case '\b':
+      out.append("\\b");
+      break;
+    case '\f':
+      out.append("\\f");
+      break;
+    case '\n':
+      out.append("\\n");
+      break;
+    case '\r':
+      out.append("\\r");
+      break;
+    case '\t':
+      out.append("\\t");
+      break;
+    default:
+      out.append("\\u00");
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 0x0F]);
+      break;
+    }
+    clean = ++i;
   }
-  str("callId");
-  str(f.call_id);
-  str("recipientId");
-  str(f.recipient_id);
-  str("callerId");
-  str(f.caller_id);
-  str("displayName");
-  str(f.display_name);
-  str("videoCall");
-  str(f.video ? "true" : "false");
-  w.EndObject();
-  w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  out.append(s.data() + clean, s.size() - clean);
+  out.push_back('"');
+}
+
+/// Appends the VoIP payload of `f`; one reservation for the whole body.
+void write_voip_payload(const call_push_view& f, std::string& out) {
+  out.reserve(out.size() + 160 + f.cp.size() + f.call_id.size() + f.recipient_id.size() +
+              f.caller_id.size() + f.display_name.size());
+  // PushKit needs no aps content, but the SDK's parser expects the key present.
+  out.append(R"({"aps":{},"data":{"eventId":)");
+  char digits[16];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, f.event_id);
+  out.append(digits, end);
+  if (!f.cp.empty()) {
+    out.append(R"(,"cp":")");
+    out.append(f.cp); // base64 (checked by find_cp): nothing to escape
+    out.push_back('"');
+  }
+  out.append(R"(,"callId":)");
+  append_json_string(out, f.call_id);
+  out.append(R"(,"recipientId":)");
+  append_json_string(out, f.recipient_id);
+  out.append(R"(,"callerId":)");
+  append_json_string(out, f.caller_id);
+  out.append(R"(,"displayName":)");
+  append_json_string(out, f.display_name);
+  out.append(f.video ? R"(,"videoCall":"true"}})" : R"(,"videoCall":"false"}})");
+}
+
+} // namespace
+
+result<std::string> extract_call_context_cp(std::string_view context) {
+  std::string payload;
+  auto cp = find_cp(context, payload);
+  if (!cp) {
+    return cp.error();
+  }
+  return std::string{cp.value()};
+}
+
+result<call_push_fields> make_call_push_fields(const intent& in) {
+  std::string payload;
+  std::string name;
+  auto view = view_call_push(in, payload, name);
+  if (!view) {
+    return view.error();
+  }
+  const call_push_view& v = view.value();
+  call_push_fields out;
+  out.event_id = v.event_id;
+  out.cp = v.cp;
+  out.call_id = v.call_id;
+  out.recipient_id = v.recipient_id;
+  out.caller_id = v.caller_id;
+  out.display_name = v.display_name;
+  out.video = v.video;
+  return out;
+}
+
+std::string make_voip_payload(const call_push_fields& f) {
+  std::string out;
+  write_voip_payload(call_push_view{f.event_id, f.cp, f.call_id, f.recipient_id, f.caller_id,
+                                    f.display_name, f.video},
+                     out);
+  return out;
+}
+
+result<void> append_voip_payload(const intent& in, std::string& out) {
+  std::string payload;
+  std::string name;
+  auto view = view_call_push(in, payload, name);
+  if (!view) {
+    return view.error();
+  }
+  write_voip_payload(view.value(), out);
+  return ok();
 }
 
 std::map<std::string, std::string> make_call_data(const call_push_fields& f) {

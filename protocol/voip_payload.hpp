@@ -34,7 +34,8 @@ struct call_push_fields {
 /// base64url payload is a JSON object with a non-empty string `cc` that is itself base64
 /// (the SDK decodes it). Errors name field `data.incomingCallContext`: `missing_field` when
 /// empty, `invalid_field` for anything else that is wrong (e.g. the docs' placeholder
-/// `{incoming-call-contextValue}` or their corrupted sample).
+/// `{incoming-call-contextValue}` or their corrupted sample, or a payload nested deeper than
+/// 32 levels). `cc` is the first member of that name at the top level.
 [[nodiscard]] result<std::string> extract_call_context_cp(std::string_view incoming_call_context);
 
 /// Builds the call push fields of a ring or cancel-ring intent.
@@ -49,6 +50,11 @@ struct call_push_fields {
 /// "recipientId":…,"callerId":…,"displayName":…,"videoCall":"false"}}` (eventId a number,
 /// the rest strings, as in Microsoft's sample). `cp` is left out when empty.
 [[nodiscard]] std::string make_voip_payload(const call_push_fields& fields);
+
+/// Appends `make_voip_payload(make_call_push_fields(in).value())` to `out`, or fails with
+/// `make_call_push_fields`' errors (leaving `out` as it was). The same bytes without the
+/// intermediate copies of every field: the hot path of every ring (docs/BENCHMARKS.md).
+[[nodiscard]] result<void> append_voip_payload(const intent& in, std::string& out);
 
 /// The same fields as an FCM/WNS data map: every value a string (FCM `data` requires it).
 [[nodiscard]] std::map<std::string, std::string> make_call_data(const call_push_fields& fields);

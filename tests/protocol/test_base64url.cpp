@@ -68,4 +68,27 @@ BOOST_AUTO_TEST_CASE(decodes_empty_text_to_empty_bytes) {
   BOOST_TEST(uut.value().empty());
 }
 
+BOOST_AUTO_TEST_CASE(is_base64_finds_a_bad_character_at_any_position) {
+  // Long enough for the 16-characters-at-a-time path and its scalar tail.
+  const std::string good = base64url_encode(std::string(60, 'x')) + "+/";
+  BOOST_TEST_REQUIRE(is_base64(good));
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    for (const char bad : {'!', ' ', '.', '@', '[', '`', '{', ':', '\x80', '\xff', '\0'}) {
+      std::string text = good;
+      text[i] = bad;
+      BOOST_TEST_REQUIRE(!is_base64(text), "position " << i << " char " << int(bad));
+      BOOST_TEST_REQUIRE(!base64url_decode(text).has_value(), "position " << i);
+    }
+  }
+  BOOST_TEST(is_base64("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/"));
+}
+
+BOOST_AUTO_TEST_CASE(decode_into_reuses_the_buffer_and_clears_it_on_error) {
+  std::string out = "previous content that is longer";
+  BOOST_REQUIRE(base64url_decode_into("Zm9vYmFy", out).has_value());
+  BOOST_TEST(out == "foobar");
+  BOOST_TEST(!base64url_decode_into("Zm9v!mFy", out).has_value());
+  BOOST_TEST(out.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

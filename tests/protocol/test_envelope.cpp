@@ -118,6 +118,20 @@ BOOST_AUTO_TEST_CASE(rejects_invalid_utf8) {
   BOOST_TEST(ok.events.at(0).id == "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x93\x9E");
 }
 
+BOOST_AUTO_TEST_CASE(finds_a_bad_utf8_byte_wherever_the_ascii_fast_path_stands) {
+  // The check skips ASCII 32, 16 and 8 bytes at a time: put the bad byte at every offset.
+  const std::string padding(100, 'a');
+  for (std::size_t at = 0; at <= padding.size(); ++at) {
+    std::string id = padding;
+    id.insert(at, "\xFF");
+    BOOST_TEST_REQUIRE(code(failure(grid_event("\"" + id + "\""))) == code(errc::malformed_json),
+                       "bad byte at " << at);
+    id[at] = '\xC3';
+    id.insert(at + 1, "\xA9"); // the same place, a valid two-byte sequence
+    BOOST_TEST_REQUIRE(success(grid_event("\"" + id + "\"")).events.at(0).id == id);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(rejects_an_empty_event_grid_array_but_not_an_empty_cloudevents_batch) {
   BOOST_TEST(code(failure("[]")) == code(errc::wrong_shape));
   const auto uut = success("[]", content_kind::cloud_event_batch);

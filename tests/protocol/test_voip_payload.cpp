@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "protocol/base64url.hpp"
 #include "protocol/voip_payload.hpp"
@@ -148,6 +150,108 @@ BOOST_AUTO_TEST_CASE(chat_intent_and_missing_call_id_are_refused) {
   BOOST_TEST(make_call_push_fields(in).error().field == "data.correlationId");
   in.kind = intent_kind::chat_alert;
   BOOST_TEST((make_call_push_fields(in).error().code == errc::unsupported));
+}
+
+BOOST_AUTO_TEST_CASE(cc_is_the_first_top_level_member_only) {
+  const std::string other = base64_encode("other");
+  // A nested `cc` is not the claim; the first top-level one wins, as with FindMember.
+  const auto nested = extract_call_context_cp(
+      crafted_context(R"({"x":{"cc":")" + other + R"("},"cc":")" + crafted_cc + R"("})"));
+  BOOST_REQUIRE(nested.has_value());
+  BOOST_TEST(nested.value() == crafted_cc);
+  const auto twice = extract_call_context_cp(
+      crafted_context(R"({"cc":")" + crafted_cc + R"(","cc":")" + other + R"("})"));
+  BOOST_REQUIRE(twice.has_value());
+  BOOST_TEST(twice.value() == crafted_cc);
+  BOOST_TEST(!extract_call_context_cp(crafted_context(R"({"cc":{"cc":"QUJD"}})")).has_value());
+  BOOST_TEST(!extract_call_context_cp(crafted_context(R"({"cc":5,"cc":"QUJD"})")).has_value());
+  BOOST_TEST(!extract_call_context_cp(crafted_context(R"("QUJD")")).has_value());
+  BOOST_TEST(!extract_call_context_cp(crafted_context(R"({"cc":"QUJD"} x)")).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(deeply_nested_context_payload_is_an_error_not_a_crash) {
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  const auto uut = extract_call_context_cp(crafted_context(R"({"x":)" + deep + R"(,"cc":"QUJD"})"));
+  BOOST_REQUIRE(!uut.has_value());
+  BOOST_TEST(uut.error().field == "data.incomingCallContext");
+  // Shallow nesting next to the claim is fine.
+  const auto shallow = extract_call_context_cp(
+      crafted_context(R"({"x":[[{"y":[1]}]],"cc":")" + crafted_cc + R"("})"));
+  BOOST_REQUIRE(shallow.has_value());
+  BOOST_TEST(shallow.value() == crafted_cc);
+}
+
+BOOST_AUTO_TEST_CASE(payload_escapes_every_byte_as_rapidjson_writer_does) {
+  // The payload writer is hand-made for speed; RapidJSON's Writer is the reference.
+  auto in = ring_intent();
+  std::string name;
+  for (int c = 1; c < 256; ++c) {
+    name.push_back(static_cast<char>(c));
+  }
+  name.push_back('\0');
+  name += "tail \"quoted\" \\ end";
+  in.call.caller_display_name = name.substr(0, 200);
+  in.call.call_id = "id\twith\ncontrols\x01\x1f\"";
+  in.recipient = "8:acs:callee-\\-\x7f";
+  rapidjson::StringBuffer expected_buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(expected_buffer);
+  const auto str = [&w](const std::string& s) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  };
+  w.StartObject();
+  str("aps");
+  w.StartObject();
+  w.EndObject();
+  str("data");
+  w.StartObject();
+  str("eventId");
+  w.Int64(107);
+  str("cp");
+  str(crafted_cc);
+  str("callId");
+  str(in.call.call_id);
+  str("recipientId");
+  str(in.recipient);
+  str("callerId");
+  str(in.call.caller_raw_id);
+  str("displayName");
+  str(in.call.caller_display_name);
+  str("videoCall");
+  str("false");
+  w.EndObject();
+  w.EndObject();
+  const std::string expected{expected_buffer.GetString(), expected_buffer.GetSize()};
+
+  const auto fields = make_call_push_fields(in);
+  BOOST_REQUIRE(fields.has_value());
+  BOOST_TEST(make_voip_payload(fields.value()) == expected);
+  std::string appended = "prefix";
+  BOOST_REQUIRE(append_voip_payload(in, appended).has_value());
+  BOOST_TEST(appended == "prefix" + expected);
+}
+
+BOOST_AUTO_TEST_CASE(append_matches_make_for_cancel_long_names_and_errors) {
+  auto in = ring_intent();
+  in.call.caller_display_name = std::string(300, 'n') + "\xC3\xA9";
+  in.call.video = true;
+  std::string appended;
+  BOOST_REQUIRE(append_voip_payload(in, appended).has_value());
+  BOOST_TEST(appended == make_voip_payload(make_call_push_fields(in).value()));
+  BOOST_TEST(make_call_push_fields(in).value().display_name.size() <= max_call_display_name);
+
+  in.kind = intent_kind::cancel_ring;
+  in.call.incoming_call_context = "{incoming-call-contextValue}";
+  appended.clear();
+  BOOST_REQUIRE(append_voip_payload(in, appended).has_value());
+  BOOST_TEST(appended == make_voip_payload(make_call_push_fields(in).value()));
+  BOOST_TEST(appended.find("\"cp\"") == std::string::npos);
+
+  in.kind = intent_kind::ring;
+  appended = "kept";
+  const auto bad = append_voip_payload(in, appended);
+  BOOST_REQUIRE(!bad.has_value());
+  BOOST_TEST(bad.error().field == "data.incomingCallContext");
+  BOOST_TEST(appended == "kept");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
