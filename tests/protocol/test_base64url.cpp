@@ -83,6 +83,51 @@ BOOST_AUTO_TEST_CASE(is_base64_finds_a_bad_character_at_any_position) {
   BOOST_TEST(is_base64("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/"));
 }
 
+BOOST_AUTO_TEST_CASE(every_byte_value_is_classified_and_decoded_as_rfc4648_says) {
+  // Reference: RFC 4648 tables 1 and 2, one character at a time.
+  const auto digit = [](unsigned char c) -> int {
+    const std::string_view std_alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    if (c == '-') {
+      return 62;
+    }
+    if (c == '_') {
+      return 63;
+    }
+    const auto at = c == 0 ? std::string_view::npos : std_alphabet.find(static_cast<char>(c));
+    return at == std::string_view::npos ? -1 : static_cast<int>(at);
+  };
+  const auto reference = [&](const std::string& text) {
+    std::string out;
+    unsigned bits = 0;
+    int count = 0;
+    for (const char ch : text) {
+      bits = bits << 6 | static_cast<unsigned>(digit(static_cast<unsigned char>(ch)));
+      count += 6;
+      if (count >= 8) {
+        count -= 8;
+        out.push_back(static_cast<char>((bits >> count) & 0xFF));
+      }
+    }
+    return out;
+  };
+  // Long enough for the 32-at-a-time path; the varying character sits inside it and in a tail.
+  for (int c = 0; c < 256; ++c) {
+    for (const std::size_t at :
+         {std::size_t{5}, std::size_t{31}, std::size_t{45}, std::size_t{66}}) {
+      std::string text = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5";
+      text[at] = static_cast<char>(c);
+      const bool expected = digit(static_cast<unsigned char>(c)) >= 0;
+      BOOST_TEST_REQUIRE(is_base64(text) == expected, "char " << c << " at " << at);
+      const auto uut = base64url_decode(text);
+      BOOST_TEST_REQUIRE(uut.has_value() == expected, "char " << c << " at " << at);
+      if (expected) {
+        BOOST_TEST_REQUIRE(uut.value() == reference(text), "char " << c << " at " << at);
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(decode_into_reuses_the_buffer_and_clears_it_on_error) {
   std::string out = "previous content that is longer";
   BOOST_REQUIRE(base64url_decode_into("Zm9vYmFy", out).has_value());
