@@ -6,21 +6,21 @@ namespace herald::protocol {
 
 namespace {
 
-intent make(intent_kind kind, std::string recipient, const event_meta& meta) {
-  intent out;
+/// The one intent of `v`, built in place (an intent is large: no temporary to move).
+intent& make(std::vector<intent>& v, intent_kind kind, std::string recipient,
+             const event_meta& meta) {
+  intent& out = v.emplace_back();
   out.kind = kind;
   out.recipient = std::move(recipient);
-  out.event_id = std::string{meta.id};
-  out.event_type = std::string{meta.type};
+  out.event_id = meta.id;
+  out.event_type = meta.type;
   out.event_time = meta.time;
   return out;
 }
 
-call_details call_of(acs_event& ev) {
-  call_details c;
+void take_call_ids(acs_event& ev, call_details& c) {
   c.call_id = std::move(ev.correlation_id);
   c.server_call_id = std::move(ev.server_call_id);
-  return c;
 }
 
 bool same(const std::optional<communication_identifier>& a,
@@ -37,14 +37,13 @@ std::vector<intent> ring(acs_event& ev, const event_meta& meta) {
   if (!ev.to || !ev.to->can_receive_app_push()) {
     return {};
   }
-  intent out = make(intent_kind::ring, std::move(*ev.to).release_raw_id(), meta);
-  out.call = call_of(ev);
+  std::vector<intent> v;
+  intent& out = make(v, intent_kind::ring, std::move(*ev.to).release_raw_id(), meta);
+  take_call_ids(ev, out.call);
   out.call.caller_raw_id = ev.from ? std::move(*ev.from).release_raw_id() : std::string{};
   out.call.caller_display_name = std::move(ev.caller_display_name);
   out.call.incoming_call_context = std::move(ev.incoming_call_context);
   out.call.video = ev.video;
-  std::vector<intent> v;
-  v.push_back(std::move(out));
   return v;
 }
 
@@ -56,10 +55,8 @@ std::vector<intent> cancel_ring(acs_event& ev, const event_meta& meta) {
     }
     recipient = std::move(*ev.participant).release_raw_id();
   }
-  intent out = make(intent_kind::cancel_ring, std::move(recipient), meta);
-  out.call = call_of(ev);
   std::vector<intent> v;
-  v.push_back(std::move(out));
+  take_call_ids(ev, make(v, intent_kind::cancel_ring, std::move(recipient), meta).call);
   return v;
 }
 
@@ -87,21 +84,20 @@ std::vector<intent> chat_alert(acs_event& ev, const event_meta& meta) {
   default:
     break;
   }
-  intent out = make(intent_kind::chat_alert, ev.recipient->to_raw_id(), meta);
+  std::vector<intent> v;
+  intent& out = make(v, intent_kind::chat_alert, ev.recipient->to_raw_id(), meta);
   out.chat.thread_id = std::move(ev.thread_id);
   out.chat.message_id = std::move(ev.message_id);
   out.chat.sender_raw_id = origin ? origin->to_raw_id() : std::string{};
   out.chat.sender_display_name = std::move(ev.sender_display_name);
   out.chat.message_body = std::move(ev.message_body);
   out.chat.fields = std::move(ev.fields);
-  std::vector<intent> v;
-  v.push_back(std::move(out));
   return v;
 }
 
 } // namespace
 
-std::vector<intent> build_intents(acs_event ev, const event_meta& meta) {
+std::vector<intent> build_intents(acs_event&& ev, const event_meta& meta) {
   switch (catalog_entry(ev.type).policy) {
   case push_policy::ring:
     return ring(ev, meta);

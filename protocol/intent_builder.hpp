@@ -37,7 +37,8 @@ struct event_meta {
 ///   sender / creator / adder (nobody is alerted about their own action).
 /// - Everything else → no intent.
 ///
-/// Pure function of its inputs; moves strings out of `ev`. Thread-safe.
-[[nodiscard]] std::vector<intent> build_intents(acs_event ev, const event_meta& meta);
+/// Pure function of its inputs; moves strings out of `ev` (taken by rvalue reference: an
+/// `acs_event` is large, and every caller hands over its own). Thread-safe.
+[[nodiscard]] std::vector<intent> build_intents(acs_event&& ev, const event_meta& meta);
 
 } // namespace herald::protocol

@@ -290,13 +290,21 @@ std::string make_voip_payload(const call_push_fields& f) {
 }
 
 result<void> append_voip_payload(const intent& in, std::string& out) {
-  std::string payload;
+  // The decoded JWT payload (~1 KB per ring) goes into one buffer per thread, reused; one
+  // grown by a hostile context is released rather than kept.
+  constexpr std::size_t keep_capacity = 16 * 1024;
+  thread_local std::string payload;
   std::string name;
   auto view = view_call_push(in, payload, name);
+  if (view) {
+    write_voip_payload(view.value(), out);
+  }
+  if (payload.capacity() > keep_capacity) {
+    payload = std::string{};
+  }
   if (!view) {
     return view.error();
   }
-  write_voip_payload(view.value(), out);
   return ok();
 }
 
