@@ -1,5 +1,7 @@
 #include "protocol/jwt_keys.hpp"
 
+#include "protocol/base64url.hpp"
+
 #include <array>
 #include <cstring>
 #include <memory>
@@ -160,6 +162,19 @@ result<std::string> ecdsa_der_to_raw(std::string_view der) {
     return crypto_error("signature component longer than 32 bytes");
   }
   return raw;
+}
+
+result<rapidjson::Document> json_segment(std::string_view segment, const char* name) {
+  auto text = base64url_decode(segment);
+  if (!text) {
+    return error{errc::invalid_field, name, "segment is not base64url"};
+  }
+  rapidjson::Document doc;
+  doc.Parse(text.value().data(), text.value().size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    return error{errc::invalid_field, name, "segment is not a JSON object"};
+  }
+  return doc;
 }
 
 result<std::string> ecdsa_raw_to_der(std::string_view raw) {

@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include <rapidjson/document.h>
+
 #include "protocol/jwt.hpp"
 #include "protocol/result.hpp"
 
@@ -36,6 +38,10 @@ namespace herald::protocol::jwt_keys {
 
 /// DER `ECDSA-Sig-Value` → `R || S`, each left-padded to 32 bytes (RFC 7518 §3.4).
 [[nodiscard]] result<std::string> ecdsa_der_to_raw(std::string_view der);
+
+/// A JWS header or claims segment: base64url of a JSON object (RFC 7515 §7.1); errors name
+/// `name` as the field.
+[[nodiscard]] result<rapidjson::Document> json_segment(std::string_view segment, const char* name);
 
 /// `R || S` (64 bytes) → DER `ECDSA-Sig-Value`.
 [[nodiscard]] result<std::string> ecdsa_raw_to_der(std::string_view raw);

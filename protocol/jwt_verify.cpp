@@ -13,19 +13,6 @@ error bad_token(std::string field, std::string message) {
   return error{errc::invalid_field, std::move(field), std::move(message)};
 }
 
-result<rapidjson::Document> decode_json_segment(std::string_view segment, const char* name) {
-  auto text = base64url_decode(segment);
-  if (!text) {
-    return bad_token(name, "segment is not base64url");
-  }
-  rapidjson::Document doc;
-  doc.Parse(text.value().data(), text.value().size());
-  if (doc.HasParseError() || !doc.IsObject()) {
-    return bad_token(name, "segment is not a JSON object");
-  }
-  return doc;
-}
-
 std::string string_member(const rapidjson::Value& obj, const char* name) {
   const auto it = obj.FindMember(name);
   if (it == obj.MemberEnd() || !it->value.IsString()) {
@@ -54,11 +41,11 @@ result<jwt_claims> es256_verifier::verify(std::string_view token) const {
   if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
     return bad_token("token", "a JWS needs exactly three dot-separated segments");
   }
-  auto header = decode_json_segment(token.substr(0, dot1), "header");
+  auto header = jwt_keys::json_segment(token.substr(0, dot1), "header");
   if (!header) {
     return header.error();
   }
-  auto claims = decode_json_segment(token.substr(dot1 + 1, dot2 - dot1 - 1), "claims");
+  auto claims = jwt_keys::json_segment(token.substr(dot1 + 1, dot2 - dot1 - 1), "claims");
   if (!claims) {
     return claims.error();
   }

@@ -1,7 +1,6 @@
 #include "protocol/webhook_auth.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 
 #include <openssl/crypto.h>
@@ -9,6 +8,7 @@
 #include <rapidjson/document.h>
 
 #include "protocol/base64url.hpp"
+#include "protocol/json_access.hpp"
 #include "protocol/jwt_keys.hpp"
 
 namespace herald::protocol {
@@ -20,18 +20,11 @@ webhook_auth_decision wrong(std::string reason, std::string detail) {
   return {verdict::wrong, std::move(reason), std::move(detail)};
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 /// The token of `Authorization: Bearer <token>` (RFC 6750 §2.1; the scheme is
 /// case-insensitive, RFC 9110 §11.1), or nullopt for another scheme.
 std::optional<std::string_view> bearer_token(std::string_view header) {
   constexpr std::string_view scheme = "bearer ";
-  if (header.size() <= scheme.size() || !iequals(header.substr(0, scheme.size()), scheme)) {
+  if (header.size() <= scheme.size() || !json::iequals(header.substr(0, scheme.size()), scheme)) {
     return std::nullopt;
   }
   auto token = header.substr(scheme.size());
@@ -39,19 +32,6 @@ std::optional<std::string_view> bearer_token(std::string_view header) {
     token.remove_prefix(1);
   }
   return token;
-}
-
-std::optional<rapidjson::Document> json_segment(std::string_view segment) {
-  auto text = base64url_decode(segment);
-  if (!text) {
-    return std::nullopt;
-  }
-  rapidjson::Document doc;
-  doc.Parse(text.value().data(), text.value().size());
-  if (doc.HasParseError() || !doc.IsObject()) {
-    return std::nullopt;
-  }
-  return doc;
 }
 
 std::string_view string_claim(const rapidjson::Value& obj, const char* name) {
@@ -211,17 +191,17 @@ webhook_authenticator::check_jwt(std::string_view token,
   if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
     return wrong("jwt_malformed", "the Bearer token is not a compact JWS");
   }
-  const auto header = json_segment(token.substr(0, dot1));
-  const auto claims = json_segment(token.substr(dot1 + 1, dot2 - dot1 - 1));
+  const auto header = jwt_keys::json_segment(token.substr(0, dot1), "header");
+  const auto claims = jwt_keys::json_segment(token.substr(dot1 + 1, dot2 - dot1 - 1), "claims");
   const auto sig = base64url_decode(token.substr(dot2 + 1));
   if (!header || !claims || !sig) {
     return wrong("jwt_malformed", "the Bearer token's segments are not base64url JSON");
   }
   // RFC 8725 §3.1: the algorithm is ours to choose, never the token's.
-  if (string_claim(*header, "alg") != "RS256") {
+  if (string_claim(header.value(), "alg") != "RS256") {
     return wrong("jwt_malformed", "the Bearer token must be signed with RS256");
   }
-  const auto kid = string_claim(*header, "kid");
+  const auto kid = string_claim(header.value(), "kid");
   const auto key =
       std::find_if(keys_.begin(), keys_.end(), [&](const loaded_key& k) { return k.kid == kid; });
   if (key == keys_.end()) {
@@ -234,23 +214,23 @@ webhook_authenticator::check_jwt(std::string_view token,
   const auto unix_now =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   const auto skew = jwt_->clock_skew.count();
-  const auto exp = date_claim(*claims, "exp");
+  const auto exp = date_claim(claims.value(), "exp");
   if (!exp || unix_now > *exp + skew) {
     return wrong("jwt_expired", "the Bearer token has expired (or has no exp)");
   }
-  if (const auto nbf = date_claim(*claims, "nbf"); nbf && unix_now + skew < *nbf) {
+  if (const auto nbf = date_claim(claims.value(), "nbf"); nbf && unix_now + skew < *nbf) {
     return wrong("jwt_not_yet_valid", "the Bearer token is not valid yet (nbf)");
   }
-  const auto iss = string_claim(*claims, "iss");
+  const auto iss = string_claim(claims.value(), "iss");
   if (std::find(jwt_->issuers.begin(), jwt_->issuers.end(), iss) == jwt_->issuers.end()) {
     return wrong("jwt_issuer", "the Bearer token's issuer is not accepted");
   }
-  if (!audience_has(*claims, jwt_->audience)) {
+  if (!audience_has(claims.value(), jwt_->audience)) {
     return wrong("jwt_audience", "the Bearer token is for another audience");
   }
   // Entra ID v1 tokens name the calling application in `appid`, v2 tokens in `azp`.
-  if (!jwt_->app_id.empty() && string_claim(*claims, "appid") != jwt_->app_id &&
-      string_claim(*claims, "azp") != jwt_->app_id) {
+  if (!jwt_->app_id.empty() && string_claim(claims.value(), "appid") != jwt_->app_id &&
+      string_claim(claims.value(), "azp") != jwt_->app_id) {
     return wrong("jwt_app_id", "the Bearer token was not issued to Event Grid's application");
   }
   return {verdict::allowed, "jwt", {}};
