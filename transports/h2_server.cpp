@@ -64,25 +64,24 @@ h2_listen_result h2_server::listen() {
 
 void h2_server::accept() {
   auto session_strand = boost::asio::make_strand(io_);
-  acceptor_.async_accept(session_strand, [self = shared_from_this(),
-                                          session_strand](boost::system::error_code ec,
-                                                          boost::asio::ip::tcp::socket socket) {
-    if (ec == boost::asio::error::operation_aborted || !self->acceptor_.is_open()) {
-      return;
-    }
-    if (!ec) {
-      auto session =
-          std::make_shared<h2_server_session>(session_strand, std::move(socket), self->state_);
-      {
-        std::lock_guard lock(self->sessions_mutex_);
-        std::erase_if(self->sessions_, [](const auto& weak) { return weak.expired(); });
-        self->sessions_.push_back(session);
-      }
-      ++self->state_->stats.sessions;
-      session->start();
-    }
-    self->accept();
-  });
+  acceptor_.async_accept(
+      session_strand, [self = shared_from_this()](boost::system::error_code ec,
+                                                  boost::asio::ip::tcp::socket socket) {
+        if (ec == boost::asio::error::operation_aborted || !self->acceptor_.is_open()) {
+          return;
+        }
+        if (!ec) {
+          auto session = std::make_shared<h2_server_session>(std::move(socket), self->state_);
+          {
+            std::lock_guard lock(self->sessions_mutex_);
+            std::erase_if(self->sessions_, [](const auto& weak) { return weak.expired(); });
+            self->sessions_.push_back(session);
+          }
+          ++self->state_->stats.sessions;
+          session->start();
+        }
+        self->accept();
+      });
 }
 
 template <class F>

@@ -32,6 +32,7 @@ struct h2_server_request {
   std::string body;
   std::int32_t stream_id = 0;
   std::chrono::system_clock::time_point received; ///< When the last byte arrived.
+  std::string remote; ///< Peer address, `ip:port` (`[v6]:port` for IPv6).
 
   /// Value of the first header with this lower-case name, or empty.
   [[nodiscard]] const std::string& header(const std::string& name) const;
@@ -65,6 +66,24 @@ struct h2_server_options {
   std::shared_ptr<tls_context> tls;
   std::uint32_t max_concurrent_streams = 100; ///< Advertised in SETTINGS.
   std::size_t max_request_body = 1 << 20;     ///< Larger bodies get the stream reset.
+  /// Answer a body over `max_request_body` with a 413 problem+json on its stream instead of
+  /// resetting the stream (the handler never sees the request either way).
+  bool answer_oversized_body = false;
+  /// Largest header list per request, counted as RFC 9113 section 6.5.2 does (name + value
+  /// + 32 per field), advertised as SETTINGS_MAX_HEADER_LIST_SIZE; over it the stream gets a
+  /// 431. 0: no limit.
+  std::size_t max_header_list_size = 0;
+  /// Time a request may take to arrive whole once its stream began, and the time allowed
+  /// for the connection preface: a slow sender is cut off after it. 0: no limit.
+  std::chrono::milliseconds read_timeout{0};
+  /// Time a connection without open streams may stay silent before GOAWAY and close.
+  /// 0: no limit.
+  std::chrono::milliseconds idle_timeout{0};
+  /// Rapid-reset guard (CVE-2023-44487): more client RST_STREAM frames than this within
+  /// `reset_window` end the connection with GOAWAY ENHANCE_YOUR_CALM. 0: no guard.
+  std::uint32_t max_client_resets = 0;
+  /// Window of the rapid-reset guard.
+  std::chrono::milliseconds reset_window{std::chrono::seconds{10}};
   /// Test knob: after this many requests on one connection send GOAWAY (0 = never).
   std::uint32_t goaway_after_streams = 0;
   /// Test knob: wait this long before handing each request to the handler.
@@ -77,6 +96,7 @@ struct h2_server_stats {
   std::atomic<std::uint32_t> max_open_streams{0}; ///< Highest `open_streams` per session seen.
   std::atomic<std::uint64_t> requests{0};         ///< Complete requests handed to the handler.
   std::atomic<std::uint64_t> sessions{0};         ///< Connections accepted so far.
+  std::atomic<std::uint64_t> calm_goaways{0};     ///< Connections ended by the reset guard.
 };
 
 /// Result of `h2_server::listen`: the bound port or the bind/listen error.

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include <nghttp2/nghttp2.h>
@@ -40,7 +39,10 @@ struct h2_server_callbacks {
       return 0;
     }
     auto& s = sess(user_data);
-    s.streams_[frame->hd.stream_id].request.stream_id = frame->hd.stream_id;
+    auto& st = s.streams_[frame->hd.stream_id];
+    st.request.stream_id = frame->hd.stream_id;
+    st.request.remote = s.remote_;
+    st.began = std::chrono::steady_clock::now();
     auto& stats = s.state_->stats;
     ++stats.open_streams;
     ++s.open_;
@@ -54,7 +56,15 @@ struct h2_server_callbacks {
                        std::size_t namelen, const std::uint8_t* value, std::size_t valuelen,
                        std::uint8_t, void* user_data) {
     auto* st = find(user_data, frame->hd.stream_id);
-    if (st == nullptr || frame->hd.type != NGHTTP2_HEADERS) {
+    if (st == nullptr || frame->hd.type != NGHTTP2_HEADERS || st->rejected) {
+      return 0;
+    }
+    // RFC 9113 section 6.5.2: a field costs its name and value lengths plus 32 octets.
+    st->header_bytes += namelen + valuelen + 32;
+    auto limit = sess(user_data).state_->options.max_header_list_size;
+    if (limit != 0 && st->header_bytes > limit) {
+      sess(user_data).reject(frame->hd.stream_id, 431, "Request Header Fields Too Large",
+                             "the header list exceeds " + std::to_string(limit) + " bytes");
       return 0;
     }
     std::string key(reinterpret_cast<const char*>(name), namelen);
@@ -77,11 +87,19 @@ struct h2_server_callbacks {
   static int on_data_chunk(nghttp2_session* session, std::uint8_t, std::int32_t stream_id,
                            const std::uint8_t* data, std::size_t len, void* user_data) {
     auto* st = find(user_data, stream_id);
-    if (st == nullptr) {
+    if (st == nullptr || st->rejected) {
       return 0;
     }
-    if (st->request.body.size() + len > sess(user_data).state_->options.max_request_body) {
+    const auto& options = sess(user_data).state_->options;
+    if (st->request.body.size() + len > options.max_request_body) {
+      if (options.answer_oversized_body) {
+        sess(user_data).reject(stream_id, 413, "Content Too Large",
+                               "the request body exceeds " +
+                                   std::to_string(options.max_request_body) + " bytes");
+        return 0;
+      }
       // RFC 9113 §8.1.1: the server may reset a request it will not process in full.
+      st->rejected = true;
       nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);
       return 0;
     }
@@ -90,10 +108,20 @@ struct h2_server_callbacks {
   }
 
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+    if (frame->hd.type == NGHTTP2_RST_STREAM) {
+      sess(user_data).on_client_reset();
+      return 0;
+    }
     bool ends = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
-    if ((frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) && ends &&
-        find(user_data, frame->hd.stream_id) != nullptr) {
-      sess(user_data).dispatch(frame->hd.stream_id);
+    if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) {
+      return 0;
+    }
+    auto* st = find(user_data, frame->hd.stream_id);
+    if (st != nullptr && ends && !st->complete) {
+      st->complete = true;
+      if (!st->rejected) {
+        sess(user_data).dispatch(frame->hd.stream_id);
+      }
     }
     return 0;
   }
@@ -105,6 +133,8 @@ struct h2_server_callbacks {
       --s.state_->stats.open_streams;
       --s.open_;
     }
+    // The idle clock starts when the last stream closes, not at the last byte read.
+    s.last_read_ = std::chrono::steady_clock::now();
     return 0;
   }
 
@@ -125,24 +155,42 @@ struct h2_server_callbacks {
   }
 };
 
-h2_server_session::h2_server_session(strand_type strand, boost::asio::ip::tcp::socket socket,
+h2_server_session::h2_server_session(boost::asio::ip::tcp::socket socket,
                                      std::shared_ptr<h2_server::shared_state> state)
-    : strand_(std::move(strand)), state_(std::move(state)), plain_(strand_) {
+    : strand_(socket.get_executor()), state_(std::move(state)), remote_(describe_peer(socket)) {
   if (state_->options.tls) {
-    tls_stream_.emplace(std::move(socket), state_->options.tls->native());
+    tls_stream_.emplace(plain_server_stream(std::move(socket)), state_->options.tls->native());
   } else {
-    plain_ = std::move(socket);
+    plain_.emplace(std::move(socket));
+    handshaken_ = true;
   }
+}
+
+h2_server_session::h2_server_session(plain_server_stream connection, std::string preread,
+                                     std::shared_ptr<h2_server::shared_state> state)
+    : strand_(connection.get_executor()), state_(std::move(state)), handshaken_(true),
+      preread_(std::move(preread)), remote_(describe_peer(connection.socket())) {
+  plain_.emplace(std::move(connection));
+}
+
+h2_server_session::h2_server_session(tls_server_stream connection,
+                                     std::shared_ptr<h2_server::shared_state> state)
+    : strand_(connection.get_executor()), state_(std::move(state)), handshaken_(true),
+      remote_(describe_peer(connection.next_layer().socket())) {
+  tls_stream_.emplace(std::move(connection));
 }
 
 h2_server_session::~h2_server_session() {
   if (session_ != nullptr) {
     nghttp2_session_del(session_);
   }
+  if (on_destroy_) {
+    on_destroy_();
+  }
 }
 
 boost::asio::ip::tcp::socket& h2_server_session::socket() {
-  return tls_stream_ ? tls_stream_->next_layer() : plain_;
+  return tls_stream_ ? tls_stream_->next_layer().socket() : plain_->socket();
 }
 
 template <class F>
@@ -150,7 +198,7 @@ void h2_server_session::with_stream(F&& f) {
   if (tls_stream_) {
     f(*tls_stream_);
   } else {
-    f(plain_);
+    f(*plain_);
   }
 }
 
@@ -158,7 +206,9 @@ void h2_server_session::start() {
   boost::asio::post(strand_, [self = shared_from_this()] {
     boost::system::error_code ignored;
     self->socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
-    if (!self->tls_stream_) {
+    self->started_ = self->last_read_ = std::chrono::steady_clock::now();
+    self->arm_timer();
+    if (self->handshaken_) {
       self->on_handshaken();
       return;
     }
@@ -196,35 +246,60 @@ void h2_server_session::on_handshaken() {
     finish();
     return;
   }
-  const nghttp2_settings_entry settings[] = {
+  std::vector<nghttp2_settings_entry> settings{
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, state_->max_concurrent_streams.load()}};
-  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
+  if (state_->options.max_header_list_size != 0) {
+    settings.push_back({NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
+                        static_cast<std::uint32_t>(state_->options.max_header_list_size)});
+  }
+  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
+  if (!preread_.empty()) {
+    // Bytes the listener read while choosing the protocol: the client preface (or part).
+    in_recv_ = true;
+    auto fed = nghttp2_session_mem_recv(
+        session_, reinterpret_cast<const std::uint8_t*>(preread_.data()), preread_.size());
+    in_recv_ = false;
+    preread_.clear();
+    if (fed < 0) {
+      finish();
+      return;
+    }
+  }
   start_read();
   flush();
 }
 
 void h2_server_session::start_read() {
   with_stream([this](auto& s) {
-    s.async_read_some(
-        boost::asio::buffer(read_buf_),
-        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-          if (self->done_) {
-            return;
-          }
-          if (ec || nghttp2_session_mem_recv(self->session_, self->read_buf_.data(), n) < 0) {
-            self->finish();
-            return;
-          }
-          self->flush();
-          if (!self->done_) {
-            self->start_read();
-          }
-        });
+    s.async_read_some(boost::asio::buffer(read_buf_),
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                        if (self->done_) {
+                          return;
+                        }
+                        self->last_read_ = std::chrono::steady_clock::now();
+                        if (ec) {
+                          self->finish();
+                          return;
+                        }
+                        self->in_recv_ = true;
+                        auto fed =
+                            nghttp2_session_mem_recv(self->session_, self->read_buf_.data(), n);
+                        self->in_recv_ = false;
+                        if (fed < 0) {
+                          self->finish();
+                          return;
+                        }
+                        self->flush();
+                        if (!self->done_) {
+                          self->start_read();
+                        }
+                      });
   });
 }
 
 void h2_server_session::flush() {
-  if (writing_ || done_ || session_ == nullptr) {
+  // nghttp2 forbids mem_send inside its own callbacks; the read loop flushes after mem_recv.
+  if (writing_ || done_ || session_ == nullptr || in_recv_) {
     return;
   }
   while (write_buf_.size() < write_batch_bytes) {
@@ -269,6 +344,9 @@ void h2_server_session::finish() {
   state_->stats.open_streams -= open_;
   open_ = 0;
   streams_.clear();
+  if (timer_) {
+    timer_->cancel();
+  }
   boost::system::error_code ignored;
   socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
   socket().close(ignored);
@@ -295,7 +373,7 @@ void h2_server_session::dispatch(std::int32_t stream_id) {
   }
   h2_responder responder(weak_from_this(), stream_id);
   if (options.response_delay.count() <= 0) {
-    state_->handler(st.request, responder);
+    state_->handler(std::move(st.request), responder);
     return;
   }
   auto timer = std::make_shared<boost::asio::steady_timer>(strand_, options.response_delay);
@@ -303,7 +381,7 @@ void h2_server_session::dispatch(std::int32_t stream_id) {
       [self = shared_from_this(), timer, stream_id, responder](boost::system::error_code ec) {
         auto it = self->streams_.find(stream_id);
         if (!ec && !self->done_ && it != self->streams_.end()) {
-          self->state_->handler(it->second.request, responder);
+          self->state_->handler(std::move(it->second.request), responder);
         }
       });
 }

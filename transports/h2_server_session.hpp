@@ -1,34 +1,47 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "transports/h2_server.hpp"
+#include "transports/server_stream.hpp"
 
 struct nghttp2_session;
 
 namespace herald::transports {
 
-/// One accepted HTTP/2 connection of an `h2_server`: TLS handshake (ALPN must pick h2) or
-/// h2c, then nghttp2 server framing; complete requests go to the server's handler.
+/// One HTTP/2 server connection driven by nghttp2: used by `h2_server` (the mock providers)
+/// for every accepted socket and by `http_server` (Herald's listener) for connections that
+/// chose HTTP/2 (ALPN `h2`, or the h2c prior-knowledge preface). Complete requests go to the
+/// state's handler; limits come from `h2_server_options`.
 ///
-/// Lifecycle: made by the server per accepted socket, `start`ed, ends when the peer closes,
-/// on a protocol error, after GOAWAY once streams finish, or on `abort`. Threading: all work
-/// on its own strand; `respond`, `shutdown`, `abort`, `send_settings` post to it.
+/// Lifecycle: made per connection, `start`ed, ends when the peer closes, on a protocol
+/// error, a limit (timeout, rapid resets), after GOAWAY once streams finish, or on `abort`;
+/// `on_destroy` (if set) runs in the destructor. Threading: all work on the connection's
+/// executor (a strand); `respond`, `shutdown`, `abort`, `send_settings` post to it.
 class h2_server_session : public std::enable_shared_from_this<h2_server_session> {
 public:
-  using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
-
-  h2_server_session(strand_type strand, boost::asio::ip::tcp::socket socket,
+  /// A socket accepted by `h2_server`: TLS handshake first when `state->options.tls` is set
+  /// (ALPN must select h2), else h2c. The socket's executor must be a strand.
+  h2_server_session(boost::asio::ip::tcp::socket socket,
                     std::shared_ptr<h2_server::shared_state> state);
+  /// A clear-text connection whose first bytes (`preread`, the client preface or part of
+  /// it) were already read by the caller.
+  h2_server_session(plain_server_stream connection, std::string preread,
+                    std::shared_ptr<h2_server::shared_state> state);
+  /// A TLS connection whose handshake already selected ALPN h2.
+  h2_server_session(tls_server_stream connection, std::shared_ptr<h2_server::shared_state> state);
   h2_server_session(const h2_server_session&) = delete;
   h2_server_session& operator=(const h2_server_session&) = delete;
   ~h2_server_session();
@@ -43,6 +56,8 @@ public:
   void abort();
   /// Sends SETTINGS with a new MAX_CONCURRENT_STREAMS.
   void send_settings(std::uint32_t max_concurrent_streams);
+  /// Runs once, from the destructor (connection accounting of the owner). Set before `start`.
+  void on_destroy(std::function<void()> f) { on_destroy_ = std::move(f); }
 
 private:
   friend struct h2_server_callbacks;
@@ -50,33 +65,52 @@ private:
     h2_server_request request;
     std::string response_body;
     std::size_t body_sent = 0;
+    std::size_t header_bytes = 0;
+    std::chrono::steady_clock::time_point began;
+    bool complete = false; ///< The request arrived whole (END_STREAM seen).
+    bool rejected = false; ///< Answered by a limit (413/431); never reaches the handler.
     bool answered = false; ///< Only the first response counts.
   };
 
+  bool tls_handshake_needed() const;
   void on_handshaken();
   void start_read();
   void flush();
   void finish();
   void dispatch(std::int32_t stream_id);
+  void reject(std::int32_t stream_id, int status, const std::string& title,
+              const std::string& detail);
+  void on_client_reset();
+  void arm_timer();
+  void on_timer();
   void do_respond(std::int32_t stream_id, int status, const h2_headers& headers, std::string body);
   boost::asio::ip::tcp::socket& socket();
   template <class F>
   void with_stream(F&& f);
 
-  strand_type strand_;
+  boost::asio::any_io_executor strand_;
   std::shared_ptr<h2_server::shared_state> state_;
-  boost::asio::ip::tcp::socket plain_;
-  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls_stream_;
+  std::optional<plain_server_stream> plain_;
+  std::optional<tls_server_stream> tls_stream_;
+  bool handshaken_ = false;
+  std::string preread_;
+  std::string remote_;
   nghttp2_session* session_ = nullptr;
   std::map<std::int32_t, stream> streams_;
   std::array<std::uint8_t, 16384> read_buf_{};
   std::string write_buf_;
   bool writing_ = false;
+  bool in_recv_ = false; ///< Inside nghttp2_session_mem_recv (its callbacks may not send).
   bool done_ = false;
   bool goaway_sent_ = false;
   std::int32_t goaway_last_id_ = 0;
   std::uint32_t dispatched_ = 0;
   std::uint32_t open_ = 0;
+  std::deque<std::chrono::steady_clock::time_point> client_resets_;
+  std::optional<boost::asio::steady_timer> timer_;
+  std::chrono::steady_clock::time_point last_read_;
+  std::chrono::steady_clock::time_point started_;
+  std::function<void()> on_destroy_;
 };
 
 } // namespace herald::transports

@@ -15,6 +15,7 @@
 
 #include "transports/http_request.hpp"
 #include "transports/http_response.hpp"
+#include "transports/tls_context.hpp"
 
 namespace herald::transports {
 
@@ -50,7 +51,24 @@ struct http_server_options {
   std::chrono::seconds retry_after{1};
   /// Value of the `Server` header of every response.
   std::string server_name = "herald";
+  /// TLS server context (from `tls_context::make_server`, ALPN `h2` and/or `http/1.1`);
+  /// null serves clear text. With TLS, ALPN `h2` selects HTTP/2 and anything else (or no
+  /// ALPN) HTTP/1.1.
+  std::shared_ptr<tls_context> tls;
+  /// Serve HTTP/2 too: h2c with prior knowledge on clear text (RFC 9113 section 3.3), ALPN
+  /// `h2` on TLS. Off: HTTP/1.1 only.
+  bool h2 = true;
+  /// SETTINGS_MAX_CONCURRENT_STREAMS advertised on HTTP/2 connections.
+  std::uint32_t max_concurrent_streams = 100;
+  /// HTTP/2 rapid-reset guard: more client RST_STREAMs than this within `reset_window` end
+  /// the connection with GOAWAY ENHANCE_YOUR_CALM.
+  std::uint32_t max_client_resets = 200;
+  /// Window of the rapid-reset guard.
+  std::chrono::milliseconds reset_window{std::chrono::seconds{10}};
 };
+
+/// ALPN protocols a TLS context for an `http_server` must accept, in preference order.
+[[nodiscard]] std::vector<std::string> http_server_alpn(bool h2);
 
 /// Result of `http_server::listen`: the bound port or the socket error.
 template <class T>
@@ -62,17 +80,18 @@ struct http_server_state;
 class http_listener;
 } // namespace detail
 
-/// HTTP/1.1 server (Boost.Beast): keep-alive, one request at a time per connection (pipelined
-/// requests wait in the read buffer), limits and timeouts from `http_server_options`.
+/// HTTP server for HTTP/1.1 (Boost.Beast: keep-alive, one request at a time per connection,
+/// pipelined requests wait in the read buffer) and HTTP/2 (`h2_server_session`, nghttp2) on
+/// the same port, in clear text or TLS; limits and timeouts from `http_server_options`.
+/// Clear text: a connection whose first 24 bytes are the HTTP/2 client preface is HTTP/2
+/// (prior knowledge), any other is HTTP/1.1. TLS (1.2+): the handshake's ALPN decides. Both
+/// versions hand the same `http_request` to the same handler and count toward
+/// `max_connections`.
 ///
 /// Lifecycle: construct, `listen` on one or more addresses, run the `io_context` (any number
 /// of threads), `stop` (or destroy) to close the listeners and every connection.
 /// Threading: every connection has its own strand, so a multi-threaded `io_context` is safe;
 /// `listen` and `stop` may be called from any thread, but not concurrently with each other.
-///
-/// TLS seam: connections are clear text today. TLS will add `listen_tls(address, port,
-/// boost::asio::ssl::context&)` taking the context from `transports/tls_context`; only the
-/// session's stream type and its handshake/shutdown differ, the request loop stays the same.
 class http_server {
 public:
   /// Prepares a server; nothing listens until `listen`.

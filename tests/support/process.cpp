@@ -272,4 +272,32 @@ std::string http_get(const std::string& host, std::uint16_t port, const std::str
   return reply.status >= 200 && reply.status < 300 ? reply.body : std::string();
 }
 
+std::filesystem::path find_program(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  std::size_t at = 0;
+  for (;;) {
+    auto end = dirs.find(':', at);
+    auto candidate = std::filesystem::path(dirs.substr(at, end - at)) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+    if (end == std::string::npos) {
+      throw std::runtime_error(name + " is not installed (scripts/deps installs it)");
+    }
+    at = end + 1;
+  }
+}
+
+command_result run_command(const std::string& program, std::vector<std::string> args,
+                           std::chrono::milliseconds timeout) {
+  child_process child({find_program(program), std::move(args), {}, {}, program});
+  command_result out;
+  auto code = child.wait_for_exit(timeout);
+  out.exit_code = code ? *code : (child.kill9(), -1);
+  out.out = child.stdout_text();
+  out.err = child.stderr_text();
+  return out;
+}
+
 } // namespace herald::test

@@ -87,4 +87,18 @@ http_request(const std::string& method, const std::string& host, std::uint16_t p
 [[nodiscard]] std::string http_get(const std::string& host, std::uint16_t port,
                                    const std::string& target);
 
+/// `name` looked up in PATH as a shell would; throws std::runtime_error when absent.
+[[nodiscard]] std::filesystem::path find_program(const std::string& name);
+
+/// Exit status and output of a command run by `run_command`.
+struct command_result {
+  int exit_code = -1; ///< As `child_process::wait_for_exit`; -1 when it timed out (killed).
+  std::string out;    ///< Its stdout.
+  std::string err;    ///< Its stderr.
+};
+
+/// Runs `program` (looked up in PATH) with `args` to completion, killing it after `timeout`.
+[[nodiscard]] command_result run_command(const std::string& program, std::vector<std::string> args,
+                                         std::chrono::milliseconds timeout);
+
 } // namespace herald::test
