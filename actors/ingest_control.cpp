@@ -33,6 +33,11 @@ ingest_control::ingest_control(ingest_control_options options,
                             .Name("herald_events_in_flight")
                             .Help("Events accepted and without an outcome yet")
                             .Register(metrics)
+                            .Add({})),
+      journal_pending_(&prometheus::BuildGauge()
+                            .Name("herald_journal_pending_events")
+                            .Help("Journaled events without an outcome (the journal's depth)")
+                            .Register(metrics)
                             .Add({})) {}
 
 bool ingest_control::admission_open() const noexcept {
@@ -74,6 +79,7 @@ void ingest_control::release(std::size_t n) noexcept {
 void ingest_control::finish(std::int64_t journal_id) noexcept {
   if (journal_id >= 0 && journal_ && !stopping_.load()) {
     journal_->mark_done({journal_id});
+    journal_pending_->Decrement();
   }
   release(1);
 }
@@ -153,6 +159,7 @@ void ingest_control::admit(protocol::decoded_batch batch, std::string body,
       then(std::move(a));
       return;
     }
+    self->journal_pending_->Increment(static_cast<double>(ids.value().size()));
     for (auto id : ids.value()) {
       a.tokens.push_back(self->track(id));
     }
@@ -186,6 +193,7 @@ protocol::result<admission> ingest_control::replay(const store::pending_batch& p
   // Budget first, then tokens: a token's destruction releases budget.
   in_flight_.fetch_add(pending.events.size());
   in_flight_gauge_->Increment(static_cast<double>(pending.events.size()));
+  journal_pending_->Increment(static_cast<double>(pending.events.size()));
   admission out;
   for (const auto& p : pending.events) {
     batch.events.push_back(all[p.entry.index]);

@@ -111,6 +111,8 @@ private:
   prometheus::Counter* dedupe_hits_;
   prometheus::Counter* replayed_;
   prometheus::Gauge* in_flight_gauge_;
+  /// Journal depth: journaled events not yet marked done by this process.
+  prometheus::Gauge* journal_pending_;
 };
 
 } // namespace herald::actors

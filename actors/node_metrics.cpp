@@ -29,6 +29,30 @@ node_metrics::node_metrics(std::shared_ptr<prometheus::Registry> registry)
                           .Name("herald_webhook_batches_total")
                           .Help("Webhook batches by HTTP status answered")
                           .Register(*registry_);
+  webhook_events_ = &BuildCounter()
+                         .Name("herald_webhook_events_total")
+                         .Help("Webhook events by schema, type and result")
+                         .Register(*registry_);
+  auth_failures_ = &BuildCounter()
+                        .Name("herald_webhook_auth_failures_total")
+                        .Help("Webhook requests refused by authentication, by reason")
+                        .Register(*registry_);
+  // Event Grid batches hold up to 5000 events (1 MiB); 1 is the default delivery.
+  batch_size_ = &BuildHistogram()
+                     .Name("herald_webhook_batch_events")
+                     .Help("Events per decoded webhook batch")
+                     .Register(*registry_)
+                     .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 5, 10, 20, 50, 100, 200,
+                                                                      500, 1000, 5000});
+  // The target is p99 <= 20 ms with the journal on: fine buckets around it.
+  ack_latency_ =
+      &BuildHistogram()
+           .Name("herald_webhook_ack_latency_seconds")
+           .Help("Time from a webhook request reaching the handler to its answer")
+           .Register(*registry_)
+           .Add({},
+                prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.005, 0.01, 0.015,
+                                                        0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5});
   notifications_ = &BuildCounter()
                         .Name("herald_notifications_total")
                         .Help("Notifications by provider and final outcome")
@@ -57,6 +81,17 @@ node_metrics::node_metrics(std::shared_ptr<prometheus::Registry> registry)
 
 prometheus::Counter& node_metrics::webhook_batches(int status) {
   return webhook_batches_->Add({{"status", std::to_string(status)}});
+}
+
+prometheus::Counter& node_metrics::webhook_events(std::string_view schema, std::string_view type,
+                                                  std::string_view result) {
+  return webhook_events_->Add({{"schema", std::string(schema)},
+                               {"type", std::string(type)},
+                               {"result", std::string(result)}});
+}
+
+prometheus::Counter& node_metrics::webhook_auth_failures(std::string_view reason) {
+  return auth_failures_->Add({{"reason", std::string(reason)}});
 }
 
 prometheus::Counter& node_metrics::notifications(std::string_view provider,

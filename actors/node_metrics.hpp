@@ -29,6 +29,16 @@ public:
   prometheus::Counter& event_faults() { return *event_faults_; }
   /// Webhook batches by HTTP status answered.
   prometheus::Counter& webhook_batches(int status);
+  /// Webhook events by schema (content kind), type (catalog name or `other`) and result
+  /// (`accepted`, `duplicate`, `refused`).
+  prometheus::Counter& webhook_events(std::string_view schema, std::string_view type,
+                                      std::string_view result);
+  /// Events per decoded webhook batch.
+  prometheus::Histogram& webhook_batch_size() { return *batch_size_; }
+  /// Seconds from a webhook request reaching the handler to its answer.
+  prometheus::Histogram& webhook_ack_latency() { return *ack_latency_; }
+  /// Webhook requests refused by authentication or subscription, by reason.
+  prometheus::Counter& webhook_auth_failures(std::string_view reason);
   /// Notifications by provider and final outcome (accepted, rejected, failed, expired, ...).
   prometheus::Counter& notifications(std::string_view provider, std::string_view outcome);
   /// Attempts that were retried, by provider.
@@ -50,6 +60,10 @@ private:
   prometheus::Counter* event_faults_;
   prometheus::Counter* unrouted_;
   prometheus::Family<prometheus::Counter>* webhook_batches_;
+  prometheus::Family<prometheus::Counter>* webhook_events_;
+  prometheus::Family<prometheus::Counter>* auth_failures_;
+  prometheus::Histogram* batch_size_;
+  prometheus::Histogram* ack_latency_;
   prometheus::Family<prometheus::Counter>* notifications_;
   prometheus::Family<prometheus::Counter>* retries_;
   prometheus::Family<prometheus::Counter>* pruned_;
