@@ -55,6 +55,8 @@ std::optional<config> load_checked(const std::filesystem::path& file, std::ostre
   if (cfg) {
     if (auto files = check_config_files(cfg.value()); !files) {
       cfg = files.error();
+    } else if (auto auth = check_webhook(cfg.value().webhook, cfg.value().node.dev); !auth) {
+      cfg = auth.error();
     }
   }
   if (!cfg) {

@@ -212,8 +212,8 @@ config_result<config> parse_config(std::string_view toml_text, const config_env&
   }
   for (const auto& [key, node] : root) {
     const auto k = key.str();
-    if (k != "node" && k != "http" && k != "ingest" && k != "metrics" && k != "log" &&
-        k != "apps") {
+    if (k != "node" && k != "http" && k != "webhook" && k != "ingest" && k != "metrics" &&
+        k != "log" && k != "apps") {
       return config_failure(std::string(k), "unknown key", line_of(node));
     }
   }
@@ -221,6 +221,9 @@ config_result<config> parse_config(std::string_view toml_text, const config_env&
   seen_set seen;
   HERALD_CONFIG_TRY(read_node(root, env, seen, cfg.node));
   HERALD_CONFIG_TRY(read_http(root, env, seen, cfg.http));
+  auto webhook = section(root, "webhook");
+  HERALD_CONFIG_TRY(webhook);
+  HERALD_CONFIG_TRY(read_webhook(webhook.value(), env, seen, cfg.webhook));
   HERALD_CONFIG_TRY(read_ingest(root, env, seen, cfg.ingest));
   HERALD_CONFIG_TRY(read_metrics(root, env, seen, cfg.metrics));
   HERALD_CONFIG_TRY(read_log(root, env, seen, cfg.log));

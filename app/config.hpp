@@ -13,6 +13,7 @@
 #include "app/config_env.hpp"
 #include "app/config_error.hpp"
 #include "app/config_secret.hpp"
+#include "app/config_webhook.hpp"
 #include "protocol/registration.hpp"
 
 namespace herald::app {
@@ -117,6 +118,7 @@ struct app_config {
 struct config {
   node_config node;
   http_config http;
+  webhook_config webhook;
   ingest_config ingest;
   metrics_config metrics;
   log_config log;

@@ -25,11 +25,14 @@ struct fixture {
   int runs = 0;
   app::config seen;
 
-  /// A config file with one app whose APNs key is `key_file`.
-  std::string write_config(const std::string& key_file) {
+  /// A config file with one app whose APNs key is `key_file` and the `[webhook]` table
+  /// `webhook`.
+  std::string write_config(const std::string& key_file,
+                           const std::string& webhook = "query_secret = \"s3cret-value\"") {
     const auto path = (dir / "herald.toml").string();
     std::ofstream(path) << "[node]\nshards = 3\ndata_dir = \"" << (dir / "data").string()
-                        << "\"\n[[apps]]\nname = \"demo\"\n[apps.apns]\nteam_id = \"T\"\n"
+                        << "\"\n[webhook]\n"
+                        << webhook << "\n[[apps]]\nname = \"demo\"\n[apps.apns]\nteam_id = \"T\"\n"
                            "key_id = \"K\"\nbundle_id = \"com.example\"\nkey_file = \""
                         << key_file << "\"\n";
     return path;
@@ -138,7 +141,45 @@ BOOST_AUTO_TEST_CASE(check_config_prints_ok_and_a_summary) {
   BOOST_TEST(out.str().starts_with("config OK"));
   BOOST_TEST(out.str().find("shards=3") != std::string::npos);
   BOOST_TEST(out.str().find("demo") != std::string::npos);
+  BOOST_TEST(out.str().find("webhook: auth=query") != std::string::npos, out.str());
+  BOOST_TEST(out.str().find("s3cret-value") == std::string::npos);
   BOOST_TEST(runs == 0);
+}
+
+BOOST_AUTO_TEST_CASE(serve_refuses_a_webhook_without_authentication_outside_dev_mode) {
+  const auto file = write_config(HERALD_TEST_DATA_DIR "/apns-test-key.p8", "");
+  BOOST_TEST(run(parse({"serve", "--config", file.c_str()})) == 2);
+  BOOST_TEST(runs == 0);
+  BOOST_TEST(err.str().starts_with("herald: webhook.query_secret: no webhook authentication"),
+             err.str());
+  BOOST_TEST(run(parse({"check-config", "--config", file.c_str()})) == 2);
+}
+
+BOOST_AUTO_TEST_CASE(dev_mode_or_an_environment_secret_satisfies_webhook_authentication) {
+  const auto file = write_config(HERALD_TEST_DATA_DIR "/apns-test-key.p8", "");
+  app::config_env dev;
+  dev.vars["HERALD_NODE_DEV"] = "true";
+  BOOST_TEST(run(parse({"check-config", "--config", file.c_str()}), dev) == 0, err.str());
+  app::config_env sas;
+  sas.vars["HERALD_WEBHOOK_SAS_KEY"] = "from-the-environment";
+  BOOST_TEST(run(parse({"check-config", "--config", file.c_str()}), sas) == 0, err.str());
+  BOOST_TEST(out.str().find("from-the-environment") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(check_config_names_an_unreadable_jwt_key_file) {
+  const auto file = write_config(HERALD_TEST_DATA_DIR "/apns-test-key.p8",
+                                 "jwt_audience = \"api://h\"\njwt_issuers = \"https://i/\"\n"
+                                 "jwt_keys = \"k1=" +
+                                     (dir / "missing.pem").string() + "\"");
+  BOOST_TEST(run(parse({"check-config", "--config", file.c_str()})) == 2);
+  BOOST_TEST(err.str().starts_with("herald: webhook.jwt_keys: cannot read"), err.str());
+  const auto ec_key = write_config(HERALD_TEST_DATA_DIR "/apns-test-key.p8",
+                                   "jwt_audience = \"api://h\"\njwt_issuers = \"https://i/\"\n"
+                                   "jwt_keys = \"k1=" HERALD_TEST_DATA_DIR "/apns-test-key.p8\"");
+  BOOST_TEST(run(parse({"check-config", "--config", ec_key.c_str()})) == 2);
+  BOOST_TEST(err.str().find("webhook.jwt_keys: jwt.keys.k1: not an RSA public key") !=
+                 std::string::npos,
+             err.str());
 }
 
 BOOST_AUTO_TEST_CASE(check_config_names_the_bad_key_and_exits_2) {

@@ -143,6 +143,67 @@ BOOST_AUTO_TEST_CASE(ingest_keys_have_defaults_and_are_read_and_checked) {
   BOOST_TEST(error_key("[ingest]\ndurable = true") == "ingest.durable");
 }
 
+BOOST_AUTO_TEST_CASE(webhook_keys_have_defaults_and_are_read_and_checked) {
+  auto defaults = parse("");
+  BOOST_TEST_REQUIRE(defaults.has_value());
+  const auto& d = defaults.value().webhook;
+  BOOST_TEST(d.query_parameter == "code");
+  BOOST_TEST(!d.any_method());
+  BOOST_TEST(d.subscriptions.empty());
+  BOOST_TEST(d.jwt_app_id == "4962773b-9cdb-44cf-a8bf-237846a00ab7");
+  BOOST_TEST(d.jwt_clock_skew.count() == 300'000);
+
+  auto uut = parse(R"([webhook]
+query_parameter = "key"
+query_secret = "one"
+query_secret_next = "two"
+sas_key = "three"
+subscriptions = "SUB-A, sub-b,,"
+jwt_audience = "api://herald"
+jwt_issuers = "https://sts.windows.net/t/, https://login.microsoftonline.com/t/v2.0"
+jwt_keys = "kid-1=keys/a.pem, kid-2=keys/b=c.pem"
+jwt_app_id = "app"
+jwt_clock_skew = "30s"
+)");
+  BOOST_TEST_REQUIRE(uut.has_value(), (uut ? "" : uut.error().describe()));
+  const auto& w = uut.value().webhook;
+  BOOST_TEST(w.query_parameter == "key");
+  BOOST_TEST(w.query_secret.reveal() == "one");
+  BOOST_TEST(w.query_secret_next.reveal() == "two");
+  BOOST_TEST(w.sas_key.reveal() == "three");
+  BOOST_TEST(w.sas_key_next.empty());
+  BOOST_TEST((w.subscriptions == std::vector<std::string>{"SUB-A", "sub-b"}));
+  BOOST_TEST(w.jwt_issuers.size() == 2u);
+  BOOST_TEST_REQUIRE(w.jwt_keys.size() == 2u);
+  BOOST_TEST(w.jwt_keys[1].kid == "kid-2");
+  BOOST_TEST(w.jwt_keys[1].file == "keys/b=c.pem");
+  BOOST_TEST(w.jwt_app_id == "app");
+  BOOST_TEST(w.jwt_clock_skew.count() == 30'000);
+  BOOST_TEST(w.any_method());
+
+  BOOST_TEST(error_key("[webhook]\nquery_parameter = \"a&b\"") == "webhook.query_parameter");
+  BOOST_TEST(error_key("[webhook]\njwt_audience = \"x\"\njwt_keys = \"k=a.pem\"") ==
+             "webhook.jwt_issuers");
+  BOOST_TEST(error_key("[webhook]\njwt_audience = \"x\"\njwt_issuers = \"i\"") ==
+             "webhook.jwt_keys");
+  BOOST_TEST(error_key("[webhook]\njwt_keys = \"no-equals.pem\"") == "webhook.jwt_keys");
+  BOOST_TEST(error_key("[webhook]\nsecret = \"x\"") == "webhook.secret");
+  BOOST_TEST(error_key("webhook = 1") == "webhook");
+}
+
+BOOST_AUTO_TEST_CASE(webhook_secrets_come_from_the_environment) {
+  app::config_env env;
+  env.vars["HERALD_WEBHOOK_QUERY_SECRET"] = "env-secret";
+  env.vars["HERALD_WEBHOOK_SUBSCRIPTIONS"] = "a,b";
+  auto uut = parse("[webhook]\nquery_secret = \"file-secret\"", env);
+  BOOST_TEST_REQUIRE(uut.has_value());
+  BOOST_TEST(uut.value().webhook.query_secret.reveal() == "env-secret");
+  BOOST_TEST(uut.value().webhook.subscriptions.size() == 2u);
+  const auto summary = app::summarize(uut.value());
+  BOOST_TEST(summary.find("webhook: auth=query subscriptions=2") != std::string::npos, summary);
+  BOOST_TEST(summary.find("env-secret") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(shipped_config_file_loads) {
   const std::string path = HERALD_TEST_DATA_DIR "/../../config/herald.toml";
   auto uut = app::load_config(path, app::config_env{});
