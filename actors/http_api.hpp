@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "actors/app_directory.hpp"
 #include "actors/delivery_backlog.hpp"
@@ -12,6 +14,7 @@
 #include "actors/node_metrics.hpp"
 #include "actors/registry_api.hpp"
 #include "actors/shard_map.hpp"
+#include "protocol/webhook_auth.hpp"
 #include "transports/http_server.hpp"
 
 namespace herald::actors {
@@ -26,9 +29,15 @@ struct http_api_options {
   std::shared_ptr<delivery_backlog> backlog;
   /// Settings of the `/v1/` REST routes.
   registry_api_options registry;
+  /// Who may post to the webhook (and do its OPTIONS handshake); null: anyone (dev mode).
+  std::shared_ptr<const protocol::webhook_authenticator> auth;
+  /// `aeg-subscription-name` values accepted (case-insensitively); empty: any.
+  std::vector<std::string> subscriptions;
 };
 
 /// Herald's HTTP routes, handed to `transports::http_server` as its handler:
+/// - `<webhook_path>`: credentials first (`webhook_authenticator`: 401 without, 403 wrong),
+///   then for POST the subscription filter (403 for an `aeg-subscription-name` not listed).
 /// - `POST <webhook_path>`: admission first (budget spent → 503 + Retry-After before reading
 ///   the body), then an Event Grid / CloudEvents batch → decoded here (on the I/O thread:
 ///   pure CPU work), deduped and journaled (`ingest_control::admit`), answered 200 once the
@@ -48,6 +57,9 @@ public:
   void operator()(transports::http_request&& req, transports::http_responder respond) const;
 
 private:
+  /// The refusal of a webhook request by credentials or subscription, or nullopt to serve it.
+  [[nodiscard]] std::optional<transports::http_response>
+  authorize(const transports::http_request& req) const;
   void webhook(transports::http_request&& req, transports::http_responder respond) const;
   void admit(protocol::decoded_batch batch, std::string body,
              transports::http_responder respond) const;

@@ -242,9 +242,21 @@ int run_node(const config& cfg) {
   }
   transports::http_server_options http_opts;
   http_opts.body_limit = cfg.http.body_limit;
-  actors::http_api api{
-      ingestion, shards, apps, metrics,
-      actors::http_api_options{cfg.http.webhook_path, control.value(), backlog, {}}};
+  actors::http_api_options api_opts;
+  api_opts.webhook_path = cfg.http.webhook_path;
+  api_opts.control = control.value();
+  api_opts.backlog = backlog;
+  // check_webhook built it once at start already; this fails only if a key file changed since.
+  auto auth = make_webhook_authenticator(cfg.webhook);
+  if (!auth) {
+    spdlog::critical("{}", auth.error().describe());
+    stop_actors();
+    stop_io();
+    return 1;
+  }
+  api_opts.auth = std::move(auth).value();
+  api_opts.subscriptions = cfg.webhook.subscriptions;
+  actors::http_api api{ingestion, shards, apps, metrics, std::move(api_opts)};
   transports::http_server server{io, http_opts, api};
   auto http_port = server.listen(cfg.http.listen.host, cfg.http.listen.port);
   if (!http_port) {
