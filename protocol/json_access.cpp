@@ -42,6 +42,9 @@ bool valid_utf8(std::string_view text) noexcept {
       }
       p += 32;
     }
+    if (p == end) {
+      break;
+    }
 #endif
     if (end - p >= 16) {
       std::uint64_t a = 0;

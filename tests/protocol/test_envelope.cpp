@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -116,6 +118,20 @@ BOOST_AUTO_TEST_CASE(rejects_invalid_utf8) {
   // Valid multi-byte text passes: 2, 3 and 4 byte sequences.
   const auto ok = success(grid_event("\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x93\x9E\""));
   BOOST_TEST(ok.events.at(0).id == "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x93\x9E");
+}
+
+BOOST_AUTO_TEST_CASE(utf8_check_reads_nothing_past_an_exactly_sized_body) {
+  // A heap buffer with no terminator after it: ASan reports any read past the end, e.g. when
+  // the ASCII fast path stops exactly at the end (found by fuzz_envelope).
+  for (std::size_t n = 2; n <= 100; ++n) {
+    const auto buffer = std::make_unique<char[]>(n);
+    std::memset(buffer.get(), ' ', n);
+    buffer[0] = '[';
+    buffer[n - 1] = ']';
+    const auto uut = decode_batch(std::string_view{buffer.get(), n}, content_kind::event_grid);
+    BOOST_TEST_REQUIRE(!uut.has_value());
+    BOOST_TEST(code(uut.error()) == code(errc::wrong_shape)); // an empty array, fully read
+  }
 }
 
 BOOST_AUTO_TEST_CASE(finds_a_bad_utf8_byte_wherever_the_ascii_fast_path_stands) {
