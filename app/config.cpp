@@ -7,6 +7,7 @@
 
 #include "app/config_apps.hpp"
 #include "app/config_reader.hpp"
+#include "app/http_listeners.hpp"
 
 namespace herald::app {
 namespace {
@@ -85,7 +86,8 @@ config_result<void> read_http(const toml::table& root, const config_env& env, se
   auto t = section(root, "http");
   HERALD_CONFIG_TRY(t);
   config_reader r(t.value(), "http", "HERALD_HTTP_", env, seen);
-  HERALD_CONFIG_TRY(r.only_keys({"listen", "webhook_path", "body_limit", "threads"}));
+  HERALD_CONFIG_TRY(r.only_keys({"listen", "webhook_path", "body_limit", "threads", "tls_cert_file",
+                                 "tls_key_file", "h2", "max_concurrent_streams", "admin_listen"}));
   HERALD_CONFIG_TRY(r.parsed("listen", out.listen, parse_listen_address));
   HERALD_CONFIG_TRY(r.parsed("webhook_path", out.webhook_path, parse_http_path));
   // Below 64 KiB a single Event Grid event could already be refused; above 64 MiB one
@@ -96,7 +98,7 @@ config_result<void> read_http(const toml::table& root, const config_env& env, se
   std::int64_t threads = out.threads;
   HERALD_CONFIG_TRY(r.integer("threads", 1, 64, threads));
   out.threads = static_cast<int>(threads);
-  return config_ok();
+  return read_http_listener(r, out);
 }
 
 config_result<durability_mode> parse_durability(std::string_view s) {
@@ -153,6 +155,15 @@ config_result<void> check_listeners(const config& cfg) {
   const auto& b = cfg.metrics.listen;
   if (a.port != 0 && a.port == b.port && a.host == b.host) {
     return config_failure("metrics.listen", "same address as http.listen (" + a.to_string() + ")");
+  }
+  if (const auto& admin = cfg.http.admin_listen; admin && admin->port != 0) {
+    for (const auto* other : {&a, &b}) {
+      if (admin->port == other->port && admin->host == other->host) {
+        return config_failure("http.admin_listen",
+                              "same address as " + std::string(other == &a ? "http" : "metrics") +
+                                  ".listen (" + admin->to_string() + ")");
+      }
+    }
   }
   return config_ok();
 }

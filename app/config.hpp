@@ -14,6 +14,7 @@
 #include "app/config_error.hpp"
 #include "app/config_secret.hpp"
 #include "app/config_webhook.hpp"
+#include "protocol/api_key.hpp"
 #include "protocol/registration.hpp"
 
 namespace herald::app {
@@ -33,6 +34,14 @@ struct http_config {
   /// Largest request body accepted: Event Grid batches are at most 1 MiB, plus headroom.
   std::size_t body_limit = 1'114'112;
   int threads = 1; ///< Event-loop threads, 1..64.
+  /// PEM certificate chain and private key of the listener: both set serves TLS 1.2+
+  /// (ALPN h2 / http/1.1), both empty serves clear text.
+  std::filesystem::path tls_cert_file;
+  std::filesystem::path tls_key_file;
+  bool h2 = true; ///< Serve HTTP/2 too: h2c prior knowledge, or ALPN h2 with TLS.
+  std::uint32_t max_concurrent_streams = 100; ///< Per HTTP/2 connection, 1..10000.
+  /// A second, clear-text listener serving only /healthz (probes apart from the webhook).
+  std::optional<listen_address> admin_listen;
 };
 
 /// How accepted webhook batches are kept until their outcome.
@@ -109,6 +118,10 @@ struct app_config {
   std::optional<apns_config> apns;
   std::optional<fcm_config> fcm;
   std::optional<wns_config> wns;
+  /// `[[apps.api_keys]]`: keys of the app's REST routes, each with `id`, `sha256` (hex digest
+  /// of the key: the key itself is never configured), `scopes` ⊆ {register, send, admin}
+  /// and an optional `rate_per_second`. From the file only (no environment overrides).
+  std::vector<protocol::api_key> api_keys;
 };
 
 /// A node's whole configuration, every key with a default.

@@ -11,6 +11,7 @@
 #include <rapidjson/document.h>
 
 #include "app/config_reader.hpp"
+#include "app/http_listeners.hpp"
 
 // check_config_files: the checks that need the file system (see config.hpp).
 namespace herald::app {
@@ -140,6 +141,12 @@ config_result<void> check_config_files(config& cfg) {
   if (std::filesystem::exists(cfg.node.data_dir, ec) &&
       !std::filesystem::is_directory(cfg.node.data_dir, ec)) {
     return config_failure("node.data_dir", "not a directory: " + cfg.node.data_dir.string());
+  }
+  if (!cfg.http.tls_cert_file.empty()) {
+    HERALD_CONFIG_TRY(require_file("http.tls_cert_file", cfg.http.tls_cert_file));
+    HERALD_CONFIG_TRY(require_file("http.tls_key_file", cfg.http.tls_key_file));
+    // Loads the PEM files as the listener will: not PEM, or a key for another certificate.
+    HERALD_CONFIG_TRY(make_http_server_options(cfg.http));
   }
   for (std::size_t i = 0; i < cfg.apps.size(); ++i) {
     auto& app = cfg.apps[i];

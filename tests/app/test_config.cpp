@@ -143,6 +143,37 @@ BOOST_AUTO_TEST_CASE(ingest_keys_have_defaults_and_are_read_and_checked) {
   BOOST_TEST(error_key("[ingest]\ndurable = true") == "ingest.durable");
 }
 
+BOOST_AUTO_TEST_CASE(http_listener_keys_have_defaults_and_are_read_and_checked) {
+  auto defaults = parse("");
+  BOOST_TEST_REQUIRE(defaults.has_value());
+  const auto& d = defaults.value().http;
+  BOOST_TEST(d.tls_cert_file.empty());
+  BOOST_TEST(d.tls_key_file.empty());
+  BOOST_TEST(d.h2);
+  BOOST_TEST(d.max_concurrent_streams == 100u);
+  BOOST_TEST(!d.admin_listen.has_value());
+  auto uut = parse("[http]\ntls_cert_file = \"tls/server.pem\"\ntls_key_file = \"tls/server.key\"\n"
+                   "h2 = false\nmax_concurrent_streams = 32\nadmin_listen = \"127.0.0.1:8081\"\n");
+  BOOST_TEST_REQUIRE(uut.has_value(), (uut ? "" : uut.error().describe()));
+  const auto& c = uut.value().http;
+  BOOST_TEST(c.tls_cert_file == "tls/server.pem");
+  BOOST_TEST(c.tls_key_file == "tls/server.key");
+  BOOST_TEST(!c.h2);
+  BOOST_TEST(c.max_concurrent_streams == 32u);
+  BOOST_TEST_REQUIRE(c.admin_listen.has_value());
+  BOOST_TEST(c.admin_listen->to_string() == "127.0.0.1:8081");
+  // TLS needs both files: the error names the one that is missing.
+  BOOST_TEST(error_key("[http]\ntls_cert_file = \"a.pem\"") == "http.tls_key_file");
+  BOOST_TEST(error_key("[http]\ntls_key_file = \"a.key\"") == "http.tls_cert_file");
+  BOOST_TEST(error_key("[http]\nh2 = \"yes\"") == "http.h2");
+  BOOST_TEST(error_key("[http]\nmax_concurrent_streams = 0") == "http.max_concurrent_streams");
+  BOOST_TEST(error_key("[http]\nmax_concurrent_streams = 10001") == "http.max_concurrent_streams");
+  BOOST_TEST(error_key("[http]\nadmin_listen = \"8081\"") == "http.admin_listen");
+  BOOST_TEST(error_key("[http]\nlisten = \"127.0.0.1:8080\"\nadmin_listen = \"127.0.0.1:8080\"") ==
+             "http.admin_listen");
+  BOOST_TEST(error_key("[http]\nadmin_listen = \"127.0.0.1:9464\"") == "http.admin_listen");
+}
+
 BOOST_AUTO_TEST_CASE(webhook_keys_have_defaults_and_are_read_and_checked) {
   auto defaults = parse("");
   BOOST_TEST_REQUIRE(defaults.has_value());

@@ -3,10 +3,12 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <boost/test/unit_test.hpp>
 
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_pki.hpp"
 
 namespace app = herald::app;
 
@@ -144,6 +146,46 @@ BOOST_AUTO_TEST_CASE(data_dir_that_is_a_file_is_rejected) {
   BOOST_TEST(r.error().key == "node.data_dir");
   uut.node.data_dir = dir / "not-yet";
   BOOST_TEST(app::check_config_files(uut).has_value());
+}
+
+/// A config whose listener uses `cert` and `key` (no apps).
+app::config with_tls(const std::filesystem::path& cert, const std::filesystem::path& key) {
+  auto cfg = app::parse_config("[http]\ntls_cert_file = \"" + cert.string() +
+                                   "\"\ntls_key_file = \"" + key.string() + "\"\n",
+                               app::config_env{});
+  BOOST_TEST_REQUIRE(cfg.has_value(), (cfg ? "" : cfg.error().describe()));
+  return cfg.value();
+}
+
+BOOST_AUTO_TEST_CASE(accepts_a_matching_tls_certificate_and_key) {
+  auto pki = herald::test::make_test_pki(dir / "pki");
+  auto uut = with_tls(pki.server_cert, pki.server_key);
+  auto r = app::check_config_files(uut);
+  BOOST_TEST(r.has_value(), (r ? "" : r.error().describe()));
+}
+
+BOOST_AUTO_TEST_CASE(tls_file_errors_name_the_key) {
+  auto pki = herald::test::make_test_pki(dir / "pki");
+  write_file(dir / "junk.pem", "not a certificate\n");
+  struct example {
+    std::filesystem::path cert, key;
+    std::string error_key;
+  };
+  const std::vector<example> examples = {
+      {dir / "missing.pem", pki.server_key, "http.tls_cert_file"},
+      {pki.server_cert, dir / "missing.key", "http.tls_key_file"},
+      {dir / "junk.pem", pki.server_key, "http.tls_cert_file"},
+      {pki.server_cert, dir / "junk.pem", "http.tls_key_file"},
+      // The CA's key does not belong to the server certificate.
+      {pki.server_cert, pki.ca_key, "http.tls_key_file"},
+  };
+  for (const auto& e : examples) {
+    auto uut = with_tls(e.cert, e.key);
+    auto r = app::check_config_files(uut);
+    BOOST_TEST_REQUIRE(!r.has_value(), e.cert << " + " << e.key);
+    BOOST_TEST_MESSAGE(r.error().describe());
+    BOOST_TEST(r.error().key == e.error_key);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
