@@ -27,7 +27,11 @@ struct call_details {
   std::string caller_raw_id;         ///< `from.rawId` of an IncomingCall.
   std::string caller_display_name;   ///< `callerDisplayName`, may be empty.
   std::string incoming_call_context; ///< Opaque `incomingCallContext` (JWT-like), for `cp`.
-  bool video = false;                ///< Whether the call offers video.
+  /// `cp` taken from `incoming_call_context` once, when the ring intent is built, so each of
+  /// the callee's devices does not decode it again; empty when the context gives none (then
+  /// the encoders extract it themselves, and report why it fails).
+  std::string cp;
+  bool video = false; ///< Whether the call offers video.
 };
 
 /// Chat facts carried by chat-alert intents; `fields` holds every scalar of the event's `data`

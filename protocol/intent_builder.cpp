@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "protocol/voip_payload.hpp"
+
 namespace herald::protocol {
 
 namespace {
@@ -43,6 +45,9 @@ std::vector<intent> ring(acs_event& ev, const event_meta& meta) {
   out.call.caller_raw_id = ev.from ? std::move(*ev.from).release_raw_id() : std::string{};
   out.call.caller_display_name = std::move(ev.caller_display_name);
   out.call.incoming_call_context = std::move(ev.incoming_call_context);
+  if (auto cp = extract_call_context_cp(out.call.incoming_call_context)) {
+    out.call.cp = std::move(cp).value(); // once per call, not once per device
+  }
   out.call.video = ev.video;
   return v;
 }

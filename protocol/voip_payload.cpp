@@ -20,6 +20,19 @@ error bad_context(std::string message) {
   return error{errc::invalid_field, context_field, std::move(message)};
 }
 
+/// Calls `f(buffer)` with this thread's buffer for decoded JWT payloads (~1 KB per ring),
+/// reused from call to call; one grown by a hostile context is released rather than kept.
+template <class F>
+auto with_payload_buffer(F&& f) {
+  constexpr std::size_t keep_capacity = 16 * 1024;
+  thread_local std::string payload;
+  auto r = f(payload);
+  if (payload.capacity() > keep_capacity) {
+    payload = std::string{};
+  }
+  return r;
+}
+
 /// The fields of `call_push_fields` as views: what the payload writer reads, so the hot path
 /// (`append_voip_payload`) needs no copies of the intent's strings.
 struct call_push_view {
@@ -136,7 +149,12 @@ result<call_push_view> view_call_push(const intent& in, std::string& payload, st
     return error{errc::missing_field, "data.correlationId", "call id is empty"};
   }
   call_push_view out;
-  if (in.kind == intent_kind::ring) {
+  if (!in.call.cp.empty() && is_base64(in.call.cp)) {
+    // Extracted when the intent was built (build_intents); checked again because the payload
+    // writer copies `cp` unescaped and an intent may have been made elsewhere.
+    out.event_id = in.kind == intent_kind::ring ? acs_event_incoming_call : acs_event_stop_ringing;
+    out.cp = in.call.cp;
+  } else if (in.kind == intent_kind::ring) {
     out.event_id = acs_event_incoming_call;
     auto cp = find_cp(in.call.incoming_call_context, payload);
     if (!cp) {
@@ -254,12 +272,13 @@ void write_voip_payload(const call_push_view& f, std::string& out) {
 } // namespace
 
 result<std::string> extract_call_context_cp(std::string_view context) {
-  std::string payload;
-  auto cp = find_cp(context, payload);
-  if (!cp) {
-    return cp.error();
-  }
-  return std::string{cp.value()};
+  return with_payload_buffer([context](std::string& payload) -> result<std::string> {
+    auto cp = find_cp(context, payload);
+    if (!cp) {
+      return cp.error();
+    }
+    return std::string{cp.value()};
+  });
 }
 
 result<call_push_fields> make_call_push_fields(const intent& in) {
@@ -290,22 +309,15 @@ std::string make_voip_payload(const call_push_fields& f) {
 }
 
 result<void> append_voip_payload(const intent& in, std::string& out) {
-  // The decoded JWT payload (~1 KB per ring) goes into one buffer per thread, reused; one
-  // grown by a hostile context is released rather than kept.
-  constexpr std::size_t keep_capacity = 16 * 1024;
-  thread_local std::string payload;
-  std::string name;
-  auto view = view_call_push(in, payload, name);
-  if (view) {
+  return with_payload_buffer([&in, &out](std::string& payload) -> result<void> {
+    std::string name;
+    auto view = view_call_push(in, payload, name);
+    if (!view) {
+      return view.error();
+    }
     write_voip_payload(view.value(), out);
-  }
-  if (payload.capacity() > keep_capacity) {
-    payload = std::string{};
-  }
-  if (!view) {
-    return view.error();
-  }
-  return ok();
+    return ok();
+  });
 }
 
 std::map<std::string, std::string> make_call_data(const call_push_fields& f) {

@@ -38,7 +38,9 @@ struct call_push_fields {
 /// 32 levels). `cc` is the first member of that name at the top level.
 [[nodiscard]] result<std::string> extract_call_context_cp(std::string_view incoming_call_context);
 
-/// Builds the call push fields of a ring or cancel-ring intent.
+/// Builds the call push fields of a ring or cancel-ring intent. `cp` is `in.call.cp` when
+/// that is set and base64 (`build_intents` fills it once per call), else extracted from
+/// `in.call.incoming_call_context`.
 /// Policy: a ring without a valid incomingCallContext is an error for that event (the caller
 /// dead-letters it): without `cp` the SDK cannot accept the call, and a ring the user cannot
 /// answer is worse than none. A cancel-ring needs only `callId` (eventId 110): its `cp` is

@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "protocol/base64url.hpp"
+
 #include <string>
 #include <vector>
 
@@ -50,7 +52,20 @@ BOOST_AUTO_TEST_CASE(incoming_call_rings_the_callee_with_call_details) {
   BOOST_TEST(ring.call.caller_raw_id == alice);
   BOOST_TEST(ring.call.caller_display_name == "Alice");
   BOOST_TEST(ring.call.incoming_call_context == "ctx");
+  BOOST_TEST(ring.call.cp.empty()); // "ctx" holds no cc: the encoder reports that per push
   BOOST_TEST(!ring.call.video);
+}
+
+BOOST_AUTO_TEST_CASE(ring_carries_cp_extracted_once) {
+  const std::string cc = base64_encode("call context bytes");
+  const std::string context = base64url_encode(R"({"alg":"none"})") + "." +
+                              base64url_encode(R"({"cc":")" + cc + R"("})") + ".sig";
+  const auto uut = intents_for("Microsoft.Communication.IncomingCall",
+                               R"({"to":{"rawId":")" + bob + R"("},"incomingCallContext":")" +
+                                   context + R"(","correlationId":"corr"})");
+  BOOST_TEST_REQUIRE(uut.size() == 1u);
+  BOOST_TEST(uut[0].call.cp == cc);
+  BOOST_TEST(uut[0].call.incoming_call_context == context);
 }
 
 BOOST_AUTO_TEST_CASE(phone_bot_and_unknown_callees_get_no_app_push) {

@@ -254,4 +254,23 @@ BOOST_AUTO_TEST_CASE(append_matches_make_for_cancel_long_names_and_errors) {
   BOOST_TEST(appended == "kept");
 }
 
+BOOST_AUTO_TEST_CASE(cp_extracted_at_build_time_is_used_when_it_is_base64) {
+  auto in = ring_intent();
+  const std::string other = base64_encode("extracted before");
+  in.call.cp = other;
+  in.call.incoming_call_context = "{incoming-call-contextValue}"; // not read when cp is set
+  const auto fields = make_call_push_fields(in);
+  BOOST_REQUIRE(fields.has_value());
+  BOOST_TEST(fields.value().cp == other);
+  std::string body;
+  BOOST_REQUIRE(append_voip_payload(in, body).has_value());
+  BOOST_TEST(body == make_voip_payload(fields.value()));
+  // A cp that is not base64 (set by hand) is not trusted: the context decides, here an error.
+  in.call.cp = R"(x","injected":")";
+  BOOST_TEST(!make_call_push_fields(in).has_value());
+  BOOST_TEST(!append_voip_payload(in, body).has_value());
+  in.call.incoming_call_context = ring_intent().call.incoming_call_context;
+  BOOST_TEST(make_call_push_fields(in).value().cp == crafted_cc);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
