@@ -32,6 +32,17 @@ set_target_properties(herald_nghttp2 PROPERTIES IMPORTED_LOCATION ${NGHTTP2_LIBR
 
 find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
 
+# Qpid Proton C++ (AMQP 1.0 receiver): Debian 12's qpid-proton-cpp.pc is broken, so the
+# library and headers are found by hand.
+find_path(PROTON_INCLUDE_DIR proton/container.hpp REQUIRED)
+find_library(PROTON_CPP_LIBRARY qpid-proton-cpp REQUIRED)
+# The C core (rejected outcomes with a condition); its unversioned .so ships in no package.
+find_library(PROTON_CORE_LIBRARY NAMES qpid-proton-core libqpid-proton-core.so.10 REQUIRED)
+add_library(herald_proton UNKNOWN IMPORTED)
+set_target_properties(herald_proton PROPERTIES IMPORTED_LOCATION ${PROTON_CPP_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${PROTON_INCLUDE_DIR}
+  INTERFACE_LINK_LIBRARIES "${PROTON_CORE_LIBRARY};Threads::Threads")
+
 # CAF 0.17 ships no CMake config: make imported targets by hand.
 find_path(CAF_INCLUDE_DIR caf/all.hpp REQUIRED)
 find_library(CAF_CORE_LIBRARY caf_core REQUIRED)

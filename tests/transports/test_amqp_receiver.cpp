@@ -1,0 +1,193 @@
+#include <boost/test/unit_test.hpp>
+
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "tests/support/amqp_client.hpp"
+#include "tests/support/rabbitmq_server.hpp"
+#include "transports/amqp_receiver.hpp"
+
+using namespace herald;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// One broker for the whole file (it takes seconds to boot); each case has its own queue.
+test::rabbitmq_server& broker() {
+  static test::rabbitmq_server server(
+      test::rabbitmq_server_options{{"plain", "credit", "poison", "quirk"}});
+  return server;
+}
+
+std::vector<test::amqp_test_message> numbered(int n, const std::string& prefix = "m") {
+  std::vector<test::amqp_test_message> out;
+  for (int i = 0; i < n; ++i) {
+    out.push_back(
+        {"{\"n\":" + std::to_string(i) + "}", prefix + std::to_string(i), "application/json", {}});
+  }
+  return out;
+}
+
+/// Collects deliveries; the test decides when and how to settle them.
+struct sink {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::pair<transports::amqp_message, transports::amqp_settlement>> got;
+  std::atomic<std::size_t> budget{1000000};
+  std::atomic<std::size_t> unsettled{0};
+  bool accept_at_once = false;
+
+  transports::amqp_receiver::message_handler handler() {
+    return [this](transports::amqp_message m, transports::amqp_settlement s) {
+      std::lock_guard lock(mu);
+      if (accept_at_once) {
+        s.settle(transports::amqp_outcome::accepted);
+      } else {
+        ++unsettled;
+      }
+      got.emplace_back(std::move(m), std::move(s));
+      cv.notify_all();
+    };
+  }
+  transports::amqp_receiver::capacity_function capacity() {
+    return [this] {
+      auto b = budget.load();
+      auto u = unsettled.load();
+      return b > u ? b - u : 0;
+    };
+  }
+  bool wait_for(std::size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, timeout, [&] { return got.size() >= n; });
+  }
+  std::size_t count() {
+    std::lock_guard lock(mu);
+    return got.size();
+  }
+  void settle_all(transports::amqp_outcome o, const std::string& why = {}) {
+    std::lock_guard lock(mu);
+    for (auto& [m, s] : got) {
+      if (s.pending()) {
+        s.settle(o, why);
+        --unsettled;
+      }
+    }
+  }
+};
+
+transports::amqp_receiver_options options(const std::string& queue) {
+  transports::amqp_receiver_options o;
+  transports::amqp_source_options s;
+  s.url = broker().url();
+  s.address = test::rabbitmq_server::address(queue);
+  s.max_credit = 100;
+  o.sources.push_back(s);
+  o.min_reconnect_delay = 50ms;
+  o.max_reconnect_delay = 500ms;
+  return o;
+}
+
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(amqp_receiver)
+
+BOOST_AUTO_TEST_CASE(receives_every_message_with_sasl_plain_and_accepts_it) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("plain"),
+                     numbered(500));
+  sink s;
+  s.accept_at_once = true;
+  prometheus::Registry metrics;
+  auto o = options("plain");
+  o.sources[0].user = "guest";
+  o.sources[0].password = "guest";
+  {
+    transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
+    BOOST_TEST_REQUIRE(s.wait_for(500, 30s));
+    std::lock_guard lock(s.mu);
+    BOOST_TEST(s.got.front().first.body == "{\"n\":0}");
+    BOOST_TEST(s.got.front().first.message_id == "m0");
+    BOOST_TEST(s.got.front().first.content_type == "application/json");
+    BOOST_TEST(!s.got.front().first.redelivered);
+  }
+  BOOST_TEST(
+      test::amqp_drain(broker().url(), test::rabbitmq_server::address("plain")).messages.empty());
+}
+
+BOOST_AUTO_TEST_CASE(grants_no_credit_beyond_capacity) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("credit"),
+                     numbered(20));
+  sink s;
+  s.budget = 0;
+  prometheus::Registry metrics;
+  transports::amqp_receiver uut(options("credit"), s.handler(), s.capacity(), metrics);
+  BOOST_TEST_REQUIRE(eventually([&] { return uut.attached() == 1; }, 10s));
+  std::this_thread::sleep_for(500ms);
+  BOOST_TEST(s.count() == 0u);
+  s.budget = 5;
+  BOOST_TEST_REQUIRE(s.wait_for(5, 10s));
+  std::this_thread::sleep_for(500ms);
+  BOOST_TEST(s.count() == 5u); // the pipeline is "full": no sixth message
+  s.settle_all(transports::amqp_outcome::accepted);
+  BOOST_TEST(s.wait_for(10, 10s));
+  s.settle_all(transports::amqp_outcome::accepted);
+  s.budget = 1000;
+  BOOST_TEST(s.wait_for(20, 10s));
+  s.settle_all(transports::amqp_outcome::accepted);
+}
+
+BOOST_AUTO_TEST_CASE(rejected_message_is_dead_lettered) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("poison"),
+                     numbered(1, "p"));
+  sink s;
+  prometheus::Registry metrics;
+  {
+    transports::amqp_receiver uut(options("poison"), s.handler(), s.capacity(), metrics);
+    BOOST_TEST_REQUIRE(s.wait_for(1, 10s));
+    s.settle_all(transports::amqp_outcome::rejected, "field eventType: missing");
+    std::this_thread::sleep_for(300ms);
+  }
+  auto dead = test::amqp_drain(broker().url(), test::rabbitmq_server::address("poison.dlq"));
+  BOOST_TEST_REQUIRE(dead.messages.size() == 1u);
+  BOOST_TEST(dead.messages[0].body == "{\"n\":0}");
+  BOOST_TEST(
+      test::amqp_drain(broker().url(), test::rabbitmq_server::address("poison")).messages.empty());
+}
+
+BOOST_AUTO_TEST_CASE(accepts_made_just_before_stop_reach_the_broker_and_the_rest_is_released) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("quirk"), numbered(40));
+  sink s;
+  s.budget = 30;
+  prometheus::Registry metrics;
+  {
+    transports::amqp_receiver uut(options("quirk"), s.handler(), s.capacity(), metrics);
+    BOOST_TEST_REQUIRE(s.wait_for(30, 10s));
+    {
+      std::lock_guard lock(s.mu);
+      for (std::size_t i = 0; i < 20; ++i) {
+        s.got[i].second.settle(transports::amqp_outcome::accepted);
+      }
+    }
+    // Stop at once: the 20 accepts must not be lost (link closed before the connection),
+    // the 10 unsettled are released.
+    uut.stop();
+  }
+  auto left = test::amqp_drain(broker().url(), test::rabbitmq_server::address("quirk"));
+  BOOST_TEST(left.messages.size() == 20u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
