@@ -7,7 +7,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "protocol/api_key.hpp"
 #include "protocol/apns_request.hpp"
 #include "protocol/fcm_message.hpp"
 
@@ -23,6 +25,8 @@ struct app_entry {
   caf::actor apns_sender;
   std::optional<protocol::fcm_settings> fcm;
   caf::actor fcm_sender;
+  /// Keys accepted by the app's REST routes (digests only); empty: none configured.
+  std::vector<protocol::api_key> api_keys;
 };
 
 /// The apps served by this node, by name. Built once at start, then read-only and shared.

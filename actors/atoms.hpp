@@ -18,5 +18,9 @@ using goaway_atom = caf::atom_constant<caf::atom("h2goaway")>;
 using connect_atom = caf::atom_constant<caf::atom("connect")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using shards_atom = caf::atom_constant<caf::atom("shards")>;
+using find_atom = caf::atom_constant<caf::atom("find")>;
+using unregister_atom = caf::atom_constant<caf::atom("unregister")>;
+using device_atom = caf::atom_constant<caf::atom("device")>;
+using identity_atom = caf::atom_constant<caf::atom("identity")>;
 
 } // namespace herald::actors

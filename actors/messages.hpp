@@ -70,6 +70,18 @@ struct registry_write_outcome {
 };
 using registry_write_reply = std::function<void(const registry_write_outcome&)>;
 
+/// Result of a registry read or removal requested through a router shard.
+struct registry_query_outcome {
+  bool ok = false;
+  std::string error; ///< Store failure description when !ok.
+  /// Registrations found (reads only).
+  std::vector<protocol::registration> found;
+  /// Registrations removed (removals only).
+  std::size_t removed = 0;
+};
+/// Called once, on the shard's thread, with the outcome of a registry query.
+using registry_query_reply = std::function<void(registry_query_outcome)>;
+
 /// The node's router shards, sent once to each sender at start.
 using shard_map_ptr = std::shared_ptr<const shard_map>;
 
@@ -81,6 +93,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::event_tokens)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::ingest_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::batch_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::registry_write_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::registry_query_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::shard_map_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::protocol::intent)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::protocol::registration)

@@ -69,6 +69,18 @@ node_metrics::node_metrics(std::shared_ptr<prometheus::Registry> registry)
                           .Name("herald_registry_writes_total")
                           .Help("Device registry writes through the REST API, by result")
                           .Register(*registry_);
+  registrations_ = &BuildCounter()
+                        .Name("herald_registrations_total")
+                        .Help("Registrations written through the REST API, by platform")
+                        .Register(*registry_);
+  api_requests_ = &BuildCounter()
+                       .Name("herald_api_requests_total")
+                       .Help("REST API answers by route and HTTP status")
+                       .Register(*registry_);
+  api_latency_ = &BuildHistogram()
+                      .Name("herald_api_request_duration_seconds")
+                      .Help("REST API time from request to answer, by route")
+                      .Register(*registry_);
   provider_latency_ = &BuildHistogram()
                            .Name("herald_provider_latency_seconds")
                            .Help("Provider request round-trip time")
@@ -110,6 +122,21 @@ prometheus::Counter& node_metrics::pruned_tokens(std::string_view provider) {
 
 prometheus::Counter& node_metrics::registry_writes(std::string_view result) {
   return registry_writes_->Add({{"result", std::string(result)}});
+}
+
+prometheus::Counter& node_metrics::registrations(std::string_view platform) {
+  return registrations_->Add({{"platform", std::string(platform)}});
+}
+
+prometheus::Counter& node_metrics::api_requests(std::string_view route, int status) {
+  return api_requests_->Add({{"route", std::string(route)}, {"status", std::to_string(status)}});
+}
+
+prometheus::Histogram& node_metrics::api_latency(std::string_view route) {
+  // 0.1 ms .. 2.5 s: a cache hit answers in well under a millisecond, a disk write in a few.
+  static const prometheus::Histogram::BucketBoundaries buckets{
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5};
+  return api_latency_->Add({{"route", std::string(route)}}, buckets);
 }
 
 prometheus::Histogram& node_metrics::provider_latency(std::string_view provider) {

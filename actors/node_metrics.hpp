@@ -49,6 +49,12 @@ public:
   prometheus::Counter& pruned_tokens(std::string_view provider);
   /// Registry writes through the REST API by result (ok, invalid, error).
   prometheus::Counter& registry_writes(std::string_view result);
+  /// Registrations written (upserts) through the REST API, by platform.
+  prometheus::Counter& registrations(std::string_view platform);
+  /// REST API answers by route label (`protocol::rest_routes()`, or `unmatched`) and status.
+  prometheus::Counter& api_requests(std::string_view route, int status);
+  /// REST API time from request to answer in seconds, by route label.
+  prometheus::Histogram& api_latency(std::string_view route);
   /// Provider round-trip latency in seconds.
   prometheus::Histogram& provider_latency(std::string_view provider);
   /// Notifications waiting in sender queues.
@@ -68,6 +74,9 @@ private:
   prometheus::Family<prometheus::Counter>* retries_;
   prometheus::Family<prometheus::Counter>* pruned_;
   prometheus::Family<prometheus::Counter>* registry_writes_;
+  prometheus::Family<prometheus::Counter>* registrations_;
+  prometheus::Family<prometheus::Counter>* api_requests_;
+  prometheus::Family<prometheus::Histogram>* api_latency_;
   prometheus::Family<prometheus::Histogram>* provider_latency_;
   prometheus::Family<prometheus::Gauge>* queued_;
 };

@@ -76,6 +76,28 @@ struct router_state {
     return select_devices(what.kind, found.value());
   }
 
+  /// Replies to a registry read.
+  void answer(store::result<std::vector<registration>> found, const registry_query_reply& reply) {
+    if (!found) {
+      spdlog::error("router {}: registry read failed: {}", index, found.error().message);
+      reply(registry_query_outcome{false, found.error().message, {}, 0});
+      return;
+    }
+    reply(registry_query_outcome{true, {}, std::move(found).value(), 0});
+  }
+
+  /// Replies to a registry removal (a write: counted with the upserts).
+  void removed(store::result<std::size_t> count, const registry_query_reply& reply) {
+    if (!count) {
+      spdlog::error("router {}: registry removal failed: {}", index, count.error().message);
+      metrics->registry_writes("error").Increment();
+      reply(registry_query_outcome{false, count.error().message, {}, 0});
+      return;
+    }
+    metrics->registry_writes("ok").Increment();
+    reply(registry_query_outcome{true, {}, {}, count.value()});
+  }
+
   void route(caf::stateful_actor<router_state>* self, const intent& what,
              const event_token& event) {
     auto devices = devices_for(what);
@@ -161,7 +183,32 @@ caf::behavior router_shard(caf::stateful_actor<router_state>* self, std::size_t 
           return;
         }
         s.metrics->registry_writes("ok").Increment();
+        s.metrics->registrations(protocol::to_string(reg.channel)).Increment();
         reply(registry_write_outcome{true, {}});
+      },
+      [self](find_atom, device_atom, const std::string& app, const std::string& device,
+             const registry_query_reply& reply) {
+        auto& s = self->state;
+        s.answer(s.registry->find_device(app, device, clock::now()), reply);
+      },
+      [self](find_atom, identity_atom, const std::string& app, const std::string& identity,
+             const registry_query_reply& reply) {
+        auto& s = self->state;
+        auto found = s.registry->find_by_identity(identity, clock::now());
+        if (found) {
+          std::erase_if(found.value(), [&app](const registration& r) { return r.app != app; });
+        }
+        s.answer(std::move(found), reply);
+      },
+      [self](unregister_atom, device_atom, const std::string& app, const std::string& device,
+             platform channel, const registry_query_reply& reply) {
+        auto& s = self->state;
+        s.removed(s.registry->remove_device(app, device, channel), reply);
+      },
+      [self](unregister_atom, identity_atom, const std::string& app, const std::string& identity,
+             const registry_query_reply& reply) {
+        auto& s = self->state;
+        s.removed(s.registry->remove_identity(app, identity), reply);
       },
       [self](prune_atom, const registration& reg, std::int64_t dead_since_ms) {
         auto& s = self->state;

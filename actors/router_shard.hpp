@@ -22,6 +22,13 @@ using registry_factory = std::function<store::result<std::unique_ptr<store::regi
 ///   minutes, so a cancel-ring without a recipient (CallEnded) reaches the same devices.
 /// - `(register_atom, registration, registry_write_reply)`: upsert, this shard being the
 ///   identity's only writer.
+/// - `(find_atom, device_atom, app, device id, registry_query_reply)`: the device's unexpired
+///   registrations (any shard may answer: reads only).
+/// - `(find_atom, identity_atom, app, rawId, registry_query_reply)`: the identity's unexpired
+///   registrations in that app.
+/// - `(unregister_atom, device_atom, app, device id, platform, registry_query_reply)` and
+///   `(unregister_atom, identity_atom, app, rawId, registry_query_reply)`: removals, sent to
+///   the shard owning the registrations' identity.
 /// - `(prune_atom, registration, int64 dead_since_ms)`: a provider said the token is dead
 ///   (dead_since_ms < 0: no timestamp).
 /// Exits with an error if the registry cannot be opened.

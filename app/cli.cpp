@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <ostream>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/logging.hpp"
+#include "protocol/api_key.hpp"
 #include "protocol/explain.hpp"
 
 namespace herald::app {
@@ -94,6 +96,11 @@ cli_command parse_cli(int argc, const char* const* argv) {
                    "eventgrid, cloudevents or cloudevents-batch (default: detect from content)")
       ->check(CLI::IsMember({"eventgrid", "cloudevents", "cloudevents-batch"}));
 
+  auto* hash_key = app.add_subcommand(
+      "hash-key", "Print the SHA-256 (hex) of an API key for [[apps.api_keys]] sha256; reads the "
+                  "key from standard input when not given (keeps it out of shell history).");
+  hash_key->add_option("key", cmd.key, "The API key");
+
   // CLI11 reports help, version and usage errors by exception; they stop here and become
   // data, so callers see one return value for every outcome.
   try {
@@ -110,6 +117,8 @@ cli_command parse_cli(int argc, const char* const* argv) {
   }
   if (serve->parsed()) {
     cmd.kind = command_kind::serve;
+  } else if (hash_key->parsed()) {
+    cmd.kind = command_kind::hash_key;
   } else if (check->parsed()) {
     cmd.kind = command_kind::check_config;
   } else {
@@ -127,6 +136,8 @@ int run_cli(const cli_command& cmd, std::ostream& out, std::ostream& err,
     return cmd.exit_code;
   case command_kind::explain:
     return run_explain(cmd, out, err);
+  case command_kind::hash_key:
+    return run_hash_key(cmd, std::cin, out, err);
   case command_kind::check_config: {
     const auto cfg = load_checked(cmd.config_file, err, env);
     if (!cfg) {
@@ -146,6 +157,22 @@ int run_cli(const cli_command& cmd, std::ostream& out, std::ostream& err,
   }
   }
   return exit_bad_input;
+}
+
+int run_hash_key(const cli_command& cmd, std::istream& in, std::ostream& out, std::ostream& err) {
+  std::string key = cmd.key;
+  if (key.empty()) {
+    std::getline(in, key);
+    if (!key.empty() && key.back() == '\r') {
+      key.pop_back();
+    }
+  }
+  if (key.empty()) {
+    err << "herald hash-key: the key is empty\n";
+    return exit_bad_input;
+  }
+  out << protocol::to_hex(protocol::sha256(key)) << "\n";
+  return 0;
 }
 
 } // namespace herald::app

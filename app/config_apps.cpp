@@ -145,6 +145,97 @@ config_result<std::optional<wns_config>> read_wns(config_reader& r) {
   return std::optional<wns_config>(std::move(out));
 }
 
+// Key ids appear in logs and metrics: short and plain.
+bool valid_key_id(std::string_view s) {
+  bool ok = !s.empty() && s.size() <= 64;
+  for (const char c : s) {
+    ok = ok && (is_alnum(c) || c == '-' || c == '_' || c == '.');
+  }
+  return ok;
+}
+
+config_result<protocol::api_key> read_api_key(const toml::table& t, const std::string& path) {
+  for (const auto& [k, v] : t) {
+    const auto name = k.str();
+    if (name != "id" && name != "sha256" && name != "scopes" && name != "rate_per_second") {
+      return config_failure(path + "." + std::string(k.str()),
+                            "unknown key (expected id, sha256, scopes, rate_per_second)",
+                            line_of(v));
+    }
+  }
+  protocol::api_key out;
+  const auto* id = t.get_as<std::string>("id");
+  if (id == nullptr || !valid_key_id(id->get())) {
+    return config_failure(path + ".id", "required: 1..64 of A-Z a-z 0-9 - _ .", line_of(t));
+  }
+  out.id = id->get();
+  const auto* hex = t.get_as<std::string>("sha256");
+  auto digest = hex != nullptr ? protocol::parse_sha256_hex(hex->get()) : std::nullopt;
+  if (!digest) {
+    return config_failure(path + ".sha256",
+                          "required: the 64 hex digits of the key's SHA-256 (`herald hash-key` "
+                          "prints them)",
+                          hex != nullptr ? line_of(*hex) : line_of(t));
+  }
+  out.digest = *digest;
+  const auto* scopes = t.get_as<toml::array>("scopes");
+  if (scopes == nullptr || scopes->empty()) {
+    return config_failure(path + ".scopes",
+                          "required: a non-empty array of \"register\", \"send\", \"admin\"",
+                          line_of(t));
+  }
+  for (const auto& s : *scopes) {
+    const auto* name = s.as_string();
+    auto scope = name != nullptr ? protocol::parse_api_scope(name->get()) : std::nullopt;
+    if (!scope) {
+      return config_failure(path + ".scopes", "expected \"register\", \"send\" or \"admin\"",
+                            line_of(s));
+    }
+    out.scopes |= static_cast<std::uint8_t>(*scope);
+  }
+  if (const auto* rate = t.get("rate_per_second")) {
+    auto value = rate->value<double>();
+    if (!value || !(*value > 0.0) || *value > 1e6) {
+      return config_failure(path + ".rate_per_second", "expected a number in (0, 1000000]",
+                            line_of(*rate));
+    }
+    out.rate_per_second = *value;
+  }
+  return out;
+}
+
+config_result<std::vector<protocol::api_key>> read_api_keys(const toml::table& app,
+                                                            const std::string& path) {
+  std::vector<protocol::api_key> out;
+  const auto* node = app.get("api_keys");
+  if (node == nullptr) {
+    return out;
+  }
+  const auto* array = node->as_array();
+  if (array == nullptr) {
+    return config_failure(path + ".api_keys", "expected an array of tables ([[apps.api_keys]])",
+                          line_of(*node));
+  }
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const auto key_path = path + ".api_keys[" + std::to_string(i) + "]";
+    const auto* t = array->get(i)->as_table();
+    if (t == nullptr) {
+      return config_failure(key_path, "expected a table ([[apps.api_keys]])",
+                            line_of(*array->get(i)));
+    }
+    auto key = read_api_key(*t, key_path);
+    HERALD_CONFIG_TRY(key);
+    for (const auto& other : out) {
+      if (other.id == key.value().id) {
+        return config_failure(key_path + ".id", "duplicate key id \"" + other.id + "\"",
+                              line_of(*t));
+      }
+    }
+    out.push_back(std::move(key.value()));
+  }
+  return out;
+}
+
 config_result<app_config> read_app(const toml::table& t, const std::string& path,
                                    const config_env& env, seen_set& seen) {
   app_config out;
@@ -163,7 +254,7 @@ config_result<app_config> read_app(const toml::table& t, const std::string& path
   out.name = parsed_name.value();
   const auto prefix = "HERALD_APPS_" + env_name_part(out.name) + "_";
   config_reader r(&t, path, prefix, env, seen);
-  HERALD_CONFIG_TRY(r.only_keys({"name", "registration_ttl", "apns", "fcm", "wns"}));
+  HERALD_CONFIG_TRY(r.only_keys({"name", "registration_ttl", "apns", "fcm", "wns", "api_keys"}));
   HERALD_CONFIG_TRY(
       r.duration_or_never("registration_ttl", std::chrono::minutes(1), out.registration_ttl));
 
@@ -187,6 +278,10 @@ config_result<app_config> read_app(const toml::table& t, const std::string& path
   auto wns = read_wns(wns_r);
   HERALD_CONFIG_TRY(wns);
   out.wns = std::move(wns.value());
+
+  auto keys = read_api_keys(t, path);
+  HERALD_CONFIG_TRY(keys);
+  out.api_keys = std::move(keys.value());
 
   if (!out.apns && !out.fcm && !out.wns) {
     return config_failure(path,
@@ -232,6 +327,19 @@ config_result<std::vector<app_config>> read_apps(const toml::node* node, const c
                                         "\" share the variable prefix HERALD_APPS_" +
                                         env_name_part(other.name) + "_",
                               line_of(*t));
+      }
+    }
+    // A key must name one app: the REST API tells "another app's key" (403) from "unknown".
+    for (const auto& key : app.value().api_keys) {
+      for (const auto& other : apps) {
+        for (const auto& taken : other.api_keys) {
+          if (taken.digest == key.digest) {
+            return config_failure(path + ".api_keys",
+                                  "key " + key.id + " is also a key of app \"" + other.name +
+                                      "\" (" + taken.id + "): give each app its own keys",
+                                  line_of(*t));
+          }
+        }
       }
     }
     apps.push_back(std::move(app.value()));

@@ -143,6 +143,7 @@ int run_node(const config& cfg) {
   for (const auto& app : cfg.apps) {
     actors::app_entry entry;
     entry.name = app.name;
+    entry.api_keys = app.api_keys;
     if (app.registration_ttl) {
       entry.registration_ttl =
           std::chrono::duration_cast<std::chrono::seconds>(*app.registration_ttl);
@@ -246,6 +247,7 @@ int run_node(const config& cfg) {
   api_opts.webhook_path = cfg.http.webhook_path;
   api_opts.control = control.value();
   api_opts.backlog = backlog;
+  api_opts.registry.dev = cfg.node.dev;
   // check_webhook built it once at start already; this fails only if a key file changed since.
   auto auth = make_webhook_authenticator(cfg.webhook);
   if (!auth) {

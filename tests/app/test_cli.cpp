@@ -97,6 +97,30 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_with_2_and_say_why) {
   BOOST_TEST(parse({"serve"}).err_text.find("--config") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(hash_key_prints_the_sha256_of_the_argument_or_of_stdin) {
+  // FIPS 180-2, appendix B.1: SHA-256("abc").
+  const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n";
+  const auto given = parse({"hash-key", "abc"});
+  BOOST_TEST(static_cast<int>(given.kind) == static_cast<int>(app::command_kind::hash_key));
+  BOOST_TEST(given.key == "abc");
+  std::istringstream no_input;
+  std::ostringstream printed;
+  std::ostringstream errors;
+  BOOST_TEST(app::run_hash_key(given, no_input, printed, errors) == 0);
+  BOOST_TEST(printed.str() == abc);
+
+  std::istringstream line("abc\r\nnot this\n");
+  std::ostringstream from_stdin;
+  BOOST_TEST(app::run_hash_key(parse({"hash-key"}), line, from_stdin, errors) == 0);
+  BOOST_TEST(from_stdin.str() == abc);
+
+  std::istringstream empty;
+  std::ostringstream nothing;
+  BOOST_TEST(app::run_hash_key(parse({"hash-key"}), empty, nothing, errors) == app::exit_bad_input);
+  BOOST_TEST(nothing.str().empty());
+  BOOST_TEST(errors.str().find("empty") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(explain_takes_the_event_file_and_a_schema) {
   const auto uut = parse({"explain", "event.json", "--schema", "cloudevents"});
   BOOST_TEST(static_cast<int>(uut.kind) == static_cast<int>(app::command_kind::explain));
