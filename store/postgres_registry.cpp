@@ -38,7 +38,7 @@ struct statement {
 
 /// Each statement_id's SQL, in enum order, the same as sqlite_registry's: "unexpired" is
 /// `expires_at > now`, so purge_expired removes exactly what the finds already hide.
-constexpr std::array<statement, 7> statements = {{
+constexpr std::array<statement, 8> statements = {{
     {"herald_upsert",
      "INSERT INTO registrations (" HERALD_PG_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
      "$9, $10) ON CONFLICT (app, device_id, platform) DO UPDATE SET identity = "
@@ -77,6 +77,12 @@ constexpr std::array<statement, 7> statements = {{
      "DELETE FROM registrations WHERE expires_at IS NOT NULL AND expires_at <= $1",
      {int8_oid},
      1},
+    // Keyset pagination on the primary key (app, device_id, platform).
+    {"herald_list_app",
+     "SELECT " HERALD_PG_COLUMNS " FROM registrations WHERE app = $1 AND (device_id, platform) > "
+     "($2, $3) AND (expires_at IS NULL OR expires_at > $4) ORDER BY device_id, platform LIMIT $5",
+     {text_oid, text_oid, text_oid, int8_oid, int8_oid},
+     5},
 }};
 
 #undef HERALD_PG_COLUMNS
@@ -254,6 +260,23 @@ postgres_registry::find_device(std::string_view app, std::string_view device_id,
   p.add(device_id);
   p.add(to_millis(now));
   auto done = run(find_device_stmt, p);
+  if (!done) {
+    return done.error();
+  }
+  return std::move(done.value().rows);
+}
+
+result<std::vector<registration>> postgres_registry::list_app(std::string_view app, time_point now,
+                                                              std::string_view after_device,
+                                                              std::string_view after_platform,
+                                                              std::size_t limit) {
+  postgres_params p;
+  p.add(app);
+  p.add(after_device);
+  p.add(after_platform);
+  p.add(to_millis(now));
+  p.add(static_cast<std::int64_t>(limit));
+  auto done = run(list_app_stmt, p);
   if (!done) {
     return done.error();
   }

@@ -36,6 +36,9 @@ public:
   find_by_identity(std::string_view identity, time_point now) override;
   [[nodiscard]] result<std::vector<protocol::registration>>
   find_device(std::string_view app, std::string_view device_id, time_point now) override;
+  [[nodiscard]] result<std::vector<protocol::registration>>
+  list_app(std::string_view app, time_point now, std::string_view after_device,
+           std::string_view after_platform, std::size_t limit) override;
   [[nodiscard]] result<std::size_t>
   remove_device(std::string_view app, std::string_view device_id,
                 std::optional<protocol::platform> channel) override;
@@ -58,6 +61,7 @@ private:
     remove_identity_stmt,
     prune_token_stmt,
     purge_expired_stmt,
+    list_app_stmt,
     statement_count
   };
 

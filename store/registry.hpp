@@ -36,6 +36,14 @@ public:
   [[nodiscard]] virtual result<std::vector<protocol::registration>>
   find_device(std::string_view app, std::string_view device_id, time_point now) = 0;
 
+  /// One page of an app's unexpired registrations in (device id, platform) order (the
+  /// engine's text order), those after (`after_device`, `after_platform`), at most `limit`:
+  /// an export walks the app page by page with the last row as the next key. An empty
+  /// `after_device` starts at the beginning.
+  [[nodiscard]] virtual result<std::vector<protocol::registration>>
+  list_app(std::string_view app, time_point now, std::string_view after_device,
+           std::string_view after_platform, std::size_t limit) = 0;
+
   /// Removes a device's registrations, all platforms or one; returns how many were removed.
   [[nodiscard]] virtual result<std::size_t>
   remove_device(std::string_view app, std::string_view device_id,

@@ -22,8 +22,8 @@ constexpr std::string_view columns =
 
 /// SQL of each statement_id, in enum order. "Unexpired" is `expires_at > now`, so
 /// purge_expired removes exactly what the finds already hide.
-const std::array<std::string, 7>& statement_sql() {
-  static const std::array<std::string, 7> sql = {
+const std::array<std::string, 8>& statement_sql() {
+  static const std::array<std::string, 8> sql = {
       "INSERT INTO registrations (" + std::string(columns) +
           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
           "ON CONFLICT (app, device_id, platform) DO UPDATE SET identity = excluded.identity, "
@@ -42,6 +42,10 @@ const std::array<std::string, 7>& statement_sql() {
       "DELETE FROM registrations WHERE app = ?1 AND platform = ?2 AND token = ?3 AND (?4 IS "
       "NULL OR updated_at <= ?4)",
       "DELETE FROM registrations WHERE expires_at IS NOT NULL AND expires_at <= ?1",
+      "SELECT " + std::string(columns) +
+          " FROM registrations WHERE app = ?1 AND (device_id > ?2 OR (device_id = ?2 AND "
+          "platform > ?3)) AND (expires_at IS NULL OR expires_at > ?4) ORDER BY device_id, "
+          "platform LIMIT ?5",
   };
   return sql;
 }
@@ -94,7 +98,7 @@ sqlite_registry::~sqlite_registry() {
 }
 
 result<void> sqlite_registry::prepare_all() {
-  static_assert(statement_count == 7, "statement_sql() lists one SQL text per statement_id");
+  static_assert(statement_count == 8, "statement_sql() lists one SQL text per statement_id");
   for (std::size_t i = 0; i < statement_count; ++i) {
     auto s = sqlite_statement::prepare(db_, statement_sql()[i]);
     if (!s) {
@@ -145,6 +149,20 @@ sqlite_registry::find_device(std::string_view app, std::string_view device_id, t
   s.bind(1, app);
   s.bind(2, device_id);
   s.bind(3, to_millis(now));
+  return read_rows(s);
+}
+
+result<std::vector<registration>> sqlite_registry::list_app(std::string_view app, time_point now,
+                                                            std::string_view after_device,
+                                                            std::string_view after_platform,
+                                                            std::size_t limit) {
+  auto& s = statements_[list_app_stmt];
+  sqlite_statement::use guard(s);
+  s.bind(1, app);
+  s.bind(2, after_device);
+  s.bind(3, after_platform);
+  s.bind(4, to_millis(now));
+  s.bind(5, static_cast<std::int64_t>(limit));
   return read_rows(s);
 }
 

@@ -246,3 +246,34 @@ BOOST_FIXTURE_TEST_CASE(orders_an_identity_byte_wise_by_app_device_platform, con
                                        "b/d/fcm"};
   BOOST_TEST(order == expected, boost::test_tools::per_element());
 }
+
+BOOST_FIXTURE_TEST_CASE(lists_an_app_page_by_page_after_a_key, conformance_fixture) {
+  BOOST_TEST(uut->upsert(make("a", "d2", "8:acs:o", platform::fcm, "t")).has_value());
+  BOOST_TEST(uut->upsert(make("a", "d1", "8:acs:o", platform::apns_voip, "t")).has_value());
+  BOOST_TEST(uut->upsert(make("a", "d1", "8:acs:p", platform::apns, "t")).has_value());
+  BOOST_TEST(uut->upsert(make("a", "D0", "8:acs:o", platform::wns, "t")).has_value());
+  BOOST_TEST(uut->upsert(make("a", "d3", "8:acs:o", platform::fcm, "t", t0, t0)).has_value());
+  BOOST_TEST(uut->upsert(make("b", "d1", "8:acs:o", platform::fcm, "t")).has_value());
+  std::vector<std::string> seen;
+  std::string after_device;
+  std::string after_platform;
+  int pages = 0;
+  for (; pages < 10; ++pages) {
+    auto page = uut->list_app("a", t0, after_device, after_platform, 2);
+    BOOST_REQUIRE_MESSAGE(page.has_value(), (page ? std::string() : page.error().describe()));
+    if (page.value().empty()) {
+      break;
+    }
+    BOOST_TEST(page.value().size() <= 2U);
+    for (const auto& r : page.value()) {
+      BOOST_TEST(r.app == "a");
+      seen.push_back(r.device_id + "/" + std::string(to_string(r.channel)));
+    }
+    after_device = page.value().back().device_id;
+    after_platform = std::string(to_string(page.value().back().channel));
+  }
+  // Byte order, every unexpired row once ("d3" expired at t0), other apps left out.
+  std::vector<std::string> expected = {"D0/wns", "d1/apns", "d1/apns-voip", "d2/fcm"};
+  BOOST_TEST(seen == expected, boost::test_tools::per_element());
+  BOOST_TEST(pages == 2);
+}
