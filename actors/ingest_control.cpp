@@ -99,7 +99,7 @@ void ingest_control::forget(const protocol::decoded_batch& batch) {
   }
 }
 
-void ingest_control::admit(protocol::decoded_batch batch, std::string body,
+void ingest_control::admit(protocol::decoded_batch batch, std::optional<std::string> body,
                            std::function<void(admission)> then) {
   auto now = std::chrono::system_clock::now();
   admission out;
@@ -130,7 +130,7 @@ void ingest_control::admit(protocol::decoded_batch batch, std::string body,
   }
   auto shared = std::make_shared<const protocol::decoded_batch>(std::move(fresh));
   out.batch = shared;
-  if (!journal_ || shared->events.empty()) {
+  if (!journal_ || !body || shared->events.empty()) {
     for (std::size_t i = 0; i < shared->events.size(); ++i) {
       out.tokens.push_back(track(-1));
     }
@@ -139,7 +139,7 @@ void ingest_control::admit(protocol::decoded_batch batch, std::string body,
   }
   store::journal_batch entry;
   entry.kind = shared->kind;
-  entry.body = std::move(body);
+  entry.body = std::move(*body);
   entry.received_at = now;
   for (std::size_t i = 0; i < shared->events.size(); ++i) {
     const auto& ev = shared->events[i];

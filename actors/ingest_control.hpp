@@ -81,8 +81,10 @@ public:
 
   /// Dedupes `batch`, takes budget for its fresh events, journals them (when durable) and
   /// calls `then` with the decision: synchronously, or on the journal's writer thread once the
-  /// commit is durable. `body` is the raw request body (the journal replays from it).
-  void admit(protocol::decoded_batch batch, std::string body, std::function<void(admission)> then);
+  /// commit is durable. `body` is the raw request body (the journal replays from it); nullopt
+  /// for events kept elsewhere until their outcome (Service Bus): never journaled.
+  void admit(protocol::decoded_batch batch, std::optional<std::string> body,
+             std::function<void(admission)> then);
 
   /// Rebuilds a journaled batch's pending events for routing after a restart: no dedupe (they
   /// were accepted already) and budget taken unconditionally. Fails when the body no longer
