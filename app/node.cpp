@@ -22,6 +22,7 @@
 #include "actors/node_metrics.hpp"
 #include "actors/router_shard.hpp"
 #include "app/config.hpp"
+#include "app/http_listeners.hpp"
 #include "store/sqlite_registry.hpp"
 #include "transports/http_server.hpp"
 #include "transports/metrics_exposer.hpp"
@@ -42,11 +43,16 @@ std::optional<std::string> read_file(const std::filesystem::path& path) {
 
 /// Writes the bound ports as JSON next to the data, so tools (and tests that start Herald on
 /// port 0) learn them. Written to a temporary name and renamed: readers never see half a file.
-void write_ports_file(const std::filesystem::path& dir, std::uint16_t http, std::uint16_t metrics) {
+void write_ports_file(const std::filesystem::path& dir, std::uint16_t http, std::uint16_t metrics,
+                      std::optional<std::uint16_t> admin) {
   auto tmp = dir / "herald.ports.json.tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << "{\"http\":" << http << ",\"metrics\":" << metrics << "}\n";
+    out << "{\"http\":" << http << ",\"metrics\":" << metrics;
+    if (admin) {
+      out << ",\"admin\":" << *admin;
+    }
+    out << "}\n";
   }
   std::error_code ec;
   std::filesystem::rename(tmp, dir / "herald.ports.json", ec);
@@ -241,8 +247,6 @@ int run_node(const config& cfg) {
   if (replayed > 0) {
     spdlog::info("journal: replayed {} events without an outcome", replayed);
   }
-  transports::http_server_options http_opts;
-  http_opts.body_limit = cfg.http.body_limit;
   actors::http_api_options api_opts;
   api_opts.webhook_path = cfg.http.webhook_path;
   api_opts.control = control.value();
@@ -259,15 +263,14 @@ int run_node(const config& cfg) {
   api_opts.auth = std::move(auth).value();
   api_opts.subscriptions = cfg.webhook.subscriptions;
   actors::http_api api{ingestion, shards, apps, metrics, std::move(api_opts)};
-  transports::http_server server{io, http_opts, api};
-  auto http_port = server.listen(cfg.http.listen.host, cfg.http.listen.port);
-  if (!http_port) {
-    spdlog::critical("http.listen: cannot listen on {}: {}", cfg.http.listen.to_string(),
-                     http_port.error().message());
+  auto listeners = http_listeners::start(io, cfg.http, api);
+  if (!listeners) {
+    spdlog::critical("{}", listeners.error().describe());
     stop_actors();
     stop_io();
     return 1;
   }
+  auto& server = *listeners.value();
   auto exposer = transports::metrics_exposer::start(cfg.metrics.listen.host,
                                                     cfg.metrics.listen.port, registry);
   if (!exposer) {
@@ -279,10 +282,11 @@ int run_node(const config& cfg) {
     return 1;
   }
   auto metrics_port = exposer.value()->port();
-  write_ports_file(cfg.node.data_dir, http_port.value(), metrics_port);
-  spdlog::info("herald serving: webhook http://{}:{}{}, metrics http://{}:{}/metrics, {} shards, "
+  write_ports_file(cfg.node.data_dir, server.port(), metrics_port, server.admin_port());
+  spdlog::info("herald serving: webhook {}://{}:{}{}{}, metrics http://{}:{}/metrics, {} shards, "
                "{} apps",
-               cfg.http.listen.host, http_port.value(), cfg.http.webhook_path,
+               cfg.http.tls_cert_file.empty() ? "http" : "https", cfg.http.listen.host,
+               server.port(), cfg.http.webhook_path, cfg.http.h2 ? " (HTTP/1.1 and HTTP/2)" : "",
                cfg.metrics.listen.host, metrics_port, cfg.node.shards, cfg.apps.size());
 
   std::promise<int> stopped;

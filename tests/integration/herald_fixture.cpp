@@ -109,6 +109,9 @@ void herald_fixture::start_mock(std::uint32_t latency_ms) {
       // Development mode: webhook and REST credentials are optional (auth tests turn it off).
       << "dev = " << (options.dev ? "true" : "false") << "\n"
       << "[http]\nlisten = \"127.0.0.1:0\"\n"
+      << (options.http_tls ? "tls_cert_file = \"" + pki.server_cert.string() +
+                                 "\"\ntls_key_file = \"" + pki.server_key.string() + "\"\n"
+                           : std::string{})
       << "[metrics]\nlisten = \"127.0.0.1:0\"\n"
       << "[log]\nlevel = \"debug\"\n"
       << options.extra_config << "\n"

@@ -23,6 +23,8 @@ struct herald_fixture_options {
   std::uint32_t mock_latency_ms = 0; ///< Mock APNs answers this late (large: a stalled provider).
   std::string extra_config;          ///< TOML appended after [log] (e.g. an [ingest] table).
   bool dev = true;                   ///< `node.dev`: credentials optional.
+  /// Serve the webhook over TLS (the fixture's PKI server certificate) instead of clear text.
+  bool http_tls = false;
 };
 
 /// A mock APNs (TLS, ALPN h2, checking the ES256 provider token) and a `herald serve` pointed
