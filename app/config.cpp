@@ -224,7 +224,7 @@ config_result<config> parse_config(std::string_view toml_text, const config_env&
   for (const auto& [key, node] : root) {
     const auto k = key.str();
     if (k != "node" && k != "http" && k != "webhook" && k != "ingest" && k != "metrics" &&
-        k != "log" && k != "apps") {
+        k != "log" && k != "apps" && k != "servicebus") {
       return config_failure(std::string(k), "unknown key", line_of(node));
     }
   }
@@ -241,6 +241,9 @@ config_result<config> parse_config(std::string_view toml_text, const config_env&
   auto apps = read_apps(root.get("apps"), env, seen);
   HERALD_CONFIG_TRY(apps);
   cfg.apps = std::move(apps.value());
+  auto servicebus = read_servicebus(root.get("servicebus"), env, seen);
+  HERALD_CONFIG_TRY(servicebus);
+  cfg.servicebus = std::move(servicebus.value());
   HERALD_CONFIG_TRY(check_listeners(cfg));
   HERALD_CONFIG_TRY(reject_unknown_env(env, seen));
   return cfg;

@@ -13,6 +13,7 @@
 #include "app/config_env.hpp"
 #include "app/config_error.hpp"
 #include "app/config_secret.hpp"
+#include "app/config_servicebus.hpp"
 #include "app/config_webhook.hpp"
 #include "protocol/api_key.hpp"
 #include "protocol/registration.hpp"
@@ -136,7 +137,8 @@ struct config {
   metrics_config metrics;
   log_config log;
   std::vector<app_config> apps;
-  std::filesystem::path source; ///< The file it was loaded from; empty for text.
+  std::vector<servicebus_config> servicebus; ///< `[[servicebus]]` queues to consume.
+  std::filesystem::path source;              ///< The file it was loaded from; empty for text.
 };
 
 /// Loads, applies environment overrides to, and validates a TOML configuration file.
