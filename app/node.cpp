@@ -21,6 +21,7 @@
 #include "actors/messages.hpp"
 #include "actors/node_metrics.hpp"
 #include "actors/router_shard.hpp"
+#include "actors/servicebus_ingress.hpp"
 #include "app/config.hpp"
 #include "app/http_listeners.hpp"
 #include "store/sqlite_registry.hpp"
@@ -281,6 +282,26 @@ int run_node(const config& cfg) {
     stop_io();
     return 1;
   }
+  // Service Bus queues: consumed once everything downstream is up; credit follows the budget.
+  std::unique_ptr<actors::servicebus_ingress> servicebus;
+  if (!cfg.servicebus.empty()) {
+    actors::servicebus_ingress_options sb;
+    sb.max_in_flight_events = cfg.ingest.max_in_flight_events;
+    for (const auto& q : cfg.servicebus) {
+      transports::amqp_source_options source;
+      source.url = q.broker_url();
+      source.address = q.queue;
+      source.user = q.user;
+      source.password = q.password.reveal();
+      source.servicebus = q.parsed;
+      source.durable_source = !q.parsed;
+      source.ca_file = q.ca_file.string();
+      source.max_credit = static_cast<std::uint32_t>(q.credit);
+      sb.receiver.sources.push_back(std::move(source));
+    }
+    servicebus = std::make_unique<actors::servicebus_ingress>(std::move(sb), ingestion,
+                                                              control.value(), backlog, *registry);
+  }
   auto metrics_port = exposer.value()->port();
   write_ports_file(cfg.node.data_dir, server.port(), metrics_port, server.admin_port());
   spdlog::info("herald serving: webhook {}://{}:{}{}{}, metrics http://{}:{}/metrics, {} shards, "
@@ -300,6 +321,9 @@ int run_node(const config& cfg) {
   stopped.get_future().wait();
 
   server.stop();
+  if (servicebus) {
+    servicebus->pause(); // no new messages; those received still settle as they finish
+  }
   // Drain: accepted events finish (and are marked done in the journal) before the actors stop;
   // what is still in flight after node.shutdown_timeout stays pending and is replayed at the
   // next start.
@@ -312,6 +336,9 @@ int run_node(const config& cfg) {
                  cfg.node.shutdown_timeout.count());
   } else {
     spdlog::info("shutdown: every accepted event reached its outcome");
+  }
+  if (servicebus) {
+    servicebus->stop(); // releases what did not finish: the broker redelivers it
   }
   stop_actors();
   system.await_all_actors_done();
