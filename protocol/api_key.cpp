@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "protocol/hex.hpp"
+
 namespace herald::protocol {
 
 std::optional<api_scope> parse_api_scope(std::string_view s) noexcept {
@@ -55,21 +57,9 @@ std::optional<sha256_digest> parse_sha256_hex(std::string_view hex) noexcept {
   if (hex.size() != d.size() * 2) {
     return std::nullopt;
   }
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
-  };
   for (std::size_t i = 0; i < d.size(); ++i) {
-    const int hi = nibble(hex[2 * i]);
-    const int lo = nibble(hex[2 * i + 1]);
+    const int hi = hex_digit_value(hex[2 * i]);
+    const int lo = hex_digit_value(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) {
       return std::nullopt;
     }

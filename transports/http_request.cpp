@@ -1,23 +1,8 @@
 #include "transports/http_request.hpp"
 
+#include "protocol/hex.hpp"
+
 namespace herald::transports {
-
-namespace {
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-} // namespace
 
 const std::string* http_request::header(std::string_view lower_name) const {
   for (const auto& [name, value] : headers) {
@@ -57,8 +42,8 @@ std::string percent_decode(std::string_view in, bool plus_as_space) {
       continue;
     }
     if (c == '%' && i + 2 < in.size()) {
-      int hi = hex_value(in[i + 1]);
-      int lo = hex_value(in[i + 2]);
+      int hi = protocol::hex_digit_value(in[i + 1]);
+      int lo = protocol::hex_digit_value(in[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out += static_cast<char>(hi * 16 + lo);
         i += 2;

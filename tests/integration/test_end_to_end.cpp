@@ -7,26 +7,10 @@
 #include <thread>
 
 #include "tests/integration/herald_fixture.hpp"
+#include "tests/integration/test_helpers.hpp"
 
 using namespace herald::test;
 using namespace std::chrono_literals;
-
-namespace {
-
-std::string registration_body(const std::string& identity, const std::string& platform,
-                              const std::string& token) {
-  return R"({"identity":")" + identity + R"(","platform":")" + platform + R"(","token":")" + token +
-         R"("})";
-}
-
-rapidjson::Document json_of(const std::string& text) {
-  rapidjson::Document doc;
-  doc.Parse(text.c_str());
-  BOOST_TEST_REQUIRE(!doc.HasParseError(), "not JSON: " << text);
-  return doc;
-}
-
-} // namespace
 
 BOOST_FIXTURE_TEST_SUITE(end_to_end, herald_fixture)
 

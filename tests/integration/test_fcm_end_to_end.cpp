@@ -10,6 +10,7 @@
 
 #include "tests/integration/herald_fixture.hpp"
 #include "tests/integration/mock_fcm_fixture.hpp"
+#include "tests/integration/test_helpers.hpp"
 
 using namespace herald::test;
 using namespace std::chrono_literals;
@@ -18,13 +19,6 @@ namespace {
 
 const std::string android_token = "fcm-token-" + std::string(140, 'x');
 const std::string dead_token = "fcm-dead-" + std::string(140, 'd');
-
-rapidjson::Document json_of(const std::string& text) {
-  rapidjson::Document doc;
-  doc.Parse(text.c_str());
-  BOOST_TEST_REQUIRE(!doc.HasParseError(), "not JSON: " << text);
-  return doc;
-}
 
 /// The IncomingCall sample for `test_identity` with its own event id and call id (so neither
 /// dedupe nor the ring memory merges distinct test events).

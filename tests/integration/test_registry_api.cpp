@@ -10,6 +10,7 @@
 
 #include "protocol/api_key.hpp"
 #include "tests/integration/herald_fixture.hpp"
+#include "tests/integration/test_helpers.hpp"
 
 using namespace herald::test;
 using namespace std::chrono_literals;
@@ -19,19 +20,6 @@ namespace {
 const std::string other_identity =
     "8:acs:98e4cbef-70e7-4733-8594-063c4a72d711_00000099-0000-0000-0000-000000000002";
 const std::string fcm_token = "fcm-token_" + std::string(40, 'f');
-
-std::string registration_body(const std::string& identity, const std::string& platform,
-                              const std::string& token) {
-  return R"({"identity":")" + identity + R"(","platform":")" + platform + R"(","token":")" + token +
-         R"("})";
-}
-
-rapidjson::Document json_of(const std::string& text) {
-  rapidjson::Document doc;
-  doc.Parse(text.c_str());
-  BOOST_TEST_REQUIRE(!doc.HasParseError(), "not JSON: " << text);
-  return doc;
-}
 
 /// The `field` member of a problem+json body, or empty.
 std::string field_of(const http_reply& r) {
