@@ -32,7 +32,8 @@ struct fixture {
     const auto path = (dir / "herald.toml").string();
     std::ofstream(path) << "[node]\nshards = 3\ndata_dir = \"" << (dir / "data").string()
                         << "\"\n[webhook]\n"
-                        << webhook << "\n[[apps]]\nname = \"demo\"\n[apps.apns]\nteam_id = \"T\"\n"
+                        << webhook
+                        << "\n[[apps]]\nname = \"demo\"\n[apps.apns]\nteam_id = \"T\"\n"
                            "key_id = \"K\"\nbundle_id = \"com.example\"\nkey_file = \""
                         << key_file << "\"\n";
     return path;
