@@ -191,6 +191,17 @@ int run_node(const config& cfg) {
   }
 
   auto db_path = cfg.node.data_dir / "registry.db";
+  // Create and migrate the registry once, before the shards open their own connections: a
+  // shard that cannot open it would quit and drop every request routed to it, so a registry
+  // that cannot be opened stops the start here instead.
+  if (auto first = store::sqlite_registry::open(db_path); !first) {
+    spdlog::critical("registry: cannot open {}: {}", db_path.string(), first.error().message);
+    for (const auto& a : senders) {
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    }
+    stop_io();
+    return 1;
+  }
   std::vector<caf::actor> shard_actors;
   for (int i = 0; i < cfg.node.shards; ++i) {
     actors::registry_factory open = [db_path]() -> store::result<std::unique_ptr<store::registry>> {

@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_SUITE(fcm_end_to_end)
 BOOST_AUTO_TEST_CASE(an_incoming_call_sends_one_string_only_data_message) {
   fcm_setup s;
   auto reg = s.register_android("pixel-1", android_token);
-  BOOST_TEST_REQUIRE(reg.status == 200, reg.body);
+  BOOST_TEST_REQUIRE(reg.status == 200, reg.body << "\n" << s.node.herald->stderr_text());
 
   auto posted = s.node.post_events(incoming_call(1));
   BOOST_TEST_REQUIRE(posted.status == 200, posted.body);
