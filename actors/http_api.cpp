@@ -127,14 +127,15 @@ std::optional<http_response> http_api::authorize(const http_request& req) const 
     return std::nullopt;
   }
   const auto* subscription = req.header("aeg-subscription-name");
-  if (spdlog::should_log(spdlog::level::debug)) {
-    // Event Grid's delivery headers, for tracing a delivery (never credentials).
-    const auto* count = req.header("aeg-delivery-count");
-    const auto* type = req.header("aeg-event-type");
-    spdlog::debug("webhook POST from {}: subscription={} delivery_count={} event_type={}",
-                  req.remote, subscription ? *subscription : "-", count ? *count : "-",
-                  type ? *type : "-");
-  }
+  // Event Grid's delivery headers: counted (a rising redelivery rate means Event Grid saw
+  // failures or timeouts from this node) and logged for tracing a delivery, never credentials.
+  const auto* count = req.header("aeg-delivery-count");
+  const auto* type = req.header("aeg-event-type");
+  const bool redelivery = count != nullptr && !count->empty() && *count != "0";
+  metrics_->webhook_deliveries(type ? std::string_view(*type) : std::string_view(), redelivery)
+      .Increment();
+  spdlog::debug("webhook POST from {}: subscription={} delivery_count={} event_type={}", req.remote,
+                subscription ? *subscription : "-", count ? *count : "-", type ? *type : "-");
   if (!options_.subscriptions.empty()) {
     const bool listed = subscription != nullptr &&
                         std::any_of(options_.subscriptions.begin(), options_.subscriptions.end(),

@@ -1,6 +1,9 @@
 #include "actors/node_metrics.hpp"
 
+#include <array>
 #include <string>
+
+#include "protocol/json_access.hpp"
 
 namespace herald::actors {
 
@@ -37,6 +40,10 @@ node_metrics::node_metrics(std::shared_ptr<prometheus::Registry> registry)
                         .Name("herald_webhook_auth_failures_total")
                         .Help("Webhook requests refused by authentication, by reason")
                         .Register(*registry_);
+  deliveries_ = &BuildCounter()
+                     .Name("herald_webhook_deliveries_total")
+                     .Help("Webhook POSTs by Event Grid aeg-event-type and redelivery")
+                     .Register(*registry_);
   // Event Grid batches hold up to 5000 events (1 MiB); 1 is the default delivery.
   batch_size_ = &BuildHistogram()
                      .Name("herald_webhook_batch_events")
@@ -104,6 +111,21 @@ prometheus::Counter& node_metrics::webhook_events(std::string_view schema, std::
 
 prometheus::Counter& node_metrics::webhook_auth_failures(std::string_view reason) {
   return auth_failures_->Add({{"reason", std::string(reason)}});
+}
+
+prometheus::Counter& node_metrics::webhook_deliveries(std::string_view aeg_event_type,
+                                                      bool redelivery) {
+  // Event Grid's documented header values; anything else is folded so the label stays bounded.
+  static constexpr std::array<std::string_view, 3> known{"Notification", "SubscriptionValidation",
+                                                         "SubscriptionDeletion"};
+  std::string_view type = aeg_event_type.empty() ? "none" : "other";
+  for (auto k : known) {
+    if (protocol::json::iequals(k, aeg_event_type)) {
+      type = k;
+    }
+  }
+  return deliveries_->Add(
+      {{"event_type", std::string(type)}, {"redelivery", redelivery ? "yes" : "no"}});
 }
 
 prometheus::Counter& node_metrics::notifications(std::string_view provider,

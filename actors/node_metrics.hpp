@@ -39,6 +39,9 @@ public:
   prometheus::Histogram& webhook_ack_latency() { return *ack_latency_; }
   /// Webhook requests refused by authentication or subscription, by reason.
   prometheus::Counter& webhook_auth_failures(std::string_view reason);
+  /// Webhook POSTs by Event Grid's `aeg-event-type` header and whether `aeg-delivery-count`
+  /// says it is a retry (`redelivery` = "yes" / "no"). Unknown types count as "other".
+  prometheus::Counter& webhook_deliveries(std::string_view aeg_event_type, bool redelivery);
   /// Notifications by provider and final outcome (accepted, rejected, failed, expired, ...).
   prometheus::Counter& notifications(std::string_view provider, std::string_view outcome);
   /// Attempts that were retried, by provider.
@@ -68,6 +71,7 @@ private:
   prometheus::Family<prometheus::Counter>* webhook_batches_;
   prometheus::Family<prometheus::Counter>* webhook_events_;
   prometheus::Family<prometheus::Counter>* auth_failures_;
+  prometheus::Family<prometheus::Counter>* deliveries_;
   prometheus::Histogram* batch_size_;
   prometheus::Histogram* ack_latency_;
   prometheus::Family<prometheus::Counter>* notifications_;

@@ -282,6 +282,35 @@ BOOST_AUTO_TEST_CASE(webhook_metrics_are_exported) {
   BOOST_TEST(s.metric("herald_journal_pending_events") >= 0.0);
 }
 
+BOOST_AUTO_TEST_CASE(event_grid_delivery_headers_are_counted) {
+  auto& s = stack();
+  const std::string first = "herald_webhook_deliveries_total{event_type=\"Notification\","
+                            "redelivery=\"no\"}";
+  const std::string retry = "herald_webhook_deliveries_total{event_type=\"Notification\","
+                            "redelivery=\"yes\"}";
+  const std::string other = "herald_webhook_deliveries_total{event_type=\"other\","
+                            "redelivery=\"no\"}";
+  const double first_before = std::max(0.0, s.metric(first));
+  const double retry_before = std::max(0.0, s.metric(retry));
+  const double other_before = std::max(0.0, s.metric(other));
+  const auto body = read_sample("eventgrid-CallStarted-1.json");
+  const auto post = [&](const std::string& type, const std::string& count) {
+    return s
+        .post(body, "?code=q-current",
+              {{"aeg-subscription-name", subscription},
+               {"aeg-event-type", type},
+               {"aeg-delivery-count", count}})
+        .status;
+  };
+  BOOST_TEST(post("Notification", "0") == 200);
+  BOOST_TEST(post("notification", "3") == 200);
+  BOOST_TEST(post("Notification", "1") == 200);
+  BOOST_TEST(post("x-made-up", "0") == 200);
+  BOOST_TEST(s.metric(first) - first_before == 1.0);
+  BOOST_TEST(s.metric(retry) - retry_before == 2.0);
+  BOOST_TEST(s.metric(other) - other_before == 1.0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(webhook_samples)
