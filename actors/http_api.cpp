@@ -97,6 +97,10 @@ void http_api::operator()(http_request&& req, http_responder respond) const {
                                 : http_response::method_not_allowed("GET"));
     return;
   }
+  if (req.path == "/readyz") {
+    respond(req.method == "GET" ? readiness() : http_response::method_not_allowed("GET"));
+    return;
+  }
   if (req.path.rfind("/v1/", 0) == 0) {
     registry_(std::move(req), std::move(respond));
     return;
@@ -150,6 +154,29 @@ std::optional<http_response> http_api::authorize(const http_request& req) const 
     }
   }
   return std::nullopt;
+}
+
+http_response http_api::readiness() const {
+  // Not ready exactly when a webhook batch would be refused for capacity: a load balancer
+  // then sends Event Grid's retries to another node instead of this full one.
+  const auto& control = options_.control;
+  const char* reason = nullptr;
+  if (control && control->stopping()) {
+    reason = "shutting down";
+  } else if (control && !control->admission_open()) {
+    reason = "the in-flight event budget is spent";
+  } else if (options_.backlog && options_.backlog->saturated()) {
+    reason = "the senders' queues are above their high-water mark";
+  }
+  const auto in_flight = control ? control->in_flight() : 0;
+  if (reason == nullptr) {
+    return http_response::json(200, R"({"status":"ready","in_flight":)" +
+                                        std::to_string(in_flight) + "}");
+  }
+  auto res = http_response::json(503, R"({"status":"not ready","reason":")" + std::string(reason) +
+                                          R"(","in_flight":)" + std::to_string(in_flight) + "}");
+  res.headers.emplace_back("retry-after", "1");
+  return res;
 }
 
 void http_api::webhook(http_request&& req, http_responder respond) const {

@@ -46,7 +46,9 @@ struct http_api_options {
 ///   content type → 415, journal full or failing → 503.
 /// - `OPTIONS <webhook_path>`: the CloudEvents abuse-protection handshake.
 /// - `/v1/...`: the device registry REST API, handled by `registry_api`.
-/// - `GET /healthz`.
+/// - `GET /healthz`: liveness (200 while the process serves requests).
+/// - `GET /readyz`: readiness: 503 + Retry-After while the node would refuse webhook batches
+///   for capacity (budget spent, senders saturated) or is shutting down; 200 otherwise.
 /// Threading: called on I/O threads; it only decodes and sends messages, never blocks.
 class http_api {
 public:
@@ -61,6 +63,7 @@ private:
   [[nodiscard]] std::optional<transports::http_response>
   authorize(const transports::http_request& req) const;
   void webhook(transports::http_request&& req, transports::http_responder respond) const;
+  [[nodiscard]] transports::http_response readiness() const;
   void admit(protocol::decoded_batch batch, std::string body,
              transports::http_responder respond) const;
   void webhook_options(const transports::http_request& req,

@@ -56,6 +56,10 @@ void ingest_control::begin_shutdown() noexcept {
   stopping_.store(true);
 }
 
+bool ingest_control::stopping() const noexcept {
+  return stopping_.load();
+}
+
 bool ingest_control::try_acquire(std::size_t n) noexcept {
   auto cur = in_flight_.load(std::memory_order_relaxed);
   for (;;) {

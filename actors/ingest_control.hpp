@@ -97,6 +97,9 @@ public:
   /// Events accepted and not yet done.
   [[nodiscard]] std::size_t in_flight() const noexcept;
 
+  /// True once `begin_shutdown` was called.
+  [[nodiscard]] bool stopping() const noexcept;
+
 private:
   [[nodiscard]] bool try_acquire(std::size_t n) noexcept;
   void release(std::size_t n) noexcept;

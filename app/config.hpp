@@ -41,7 +41,8 @@ struct http_config {
   std::filesystem::path tls_key_file;
   bool h2 = true; ///< Serve HTTP/2 too: h2c prior knowledge, or ALPN h2 with TLS.
   std::uint32_t max_concurrent_streams = 100; ///< Per HTTP/2 connection, 1..10000.
-  /// A second, clear-text listener serving only /healthz (probes apart from the webhook).
+  /// A second, clear-text listener serving only /healthz and /readyz (probes apart from the
+  /// webhook).
   std::optional<listen_address> admin_listen;
 };
 

@@ -55,15 +55,15 @@ config_result<transports::http_server_options> make_http_server_options(const ht
 }
 
 transports::http_handler admin_routes(transports::http_handler api) {
-  return
-      [api = std::move(api)](transports::http_request&& req, transports::http_responder respond) {
-        if (req.path == "/healthz") {
-          api(std::move(req), std::move(respond));
-          return;
-        }
-        respond(transports::http_response::problem(
-            404, "Not Found", "the admin listener serves only /healthz, not " + req.path));
-      };
+  return [api = std::move(api)](transports::http_request&& req,
+                                transports::http_responder respond) {
+    if (req.path == "/healthz" || req.path == "/readyz") {
+      api(std::move(req), std::move(respond));
+      return;
+    }
+    respond(transports::http_response::problem(
+        404, "Not Found", "the admin listener serves only /healthz and /readyz, not " + req.path));
+  };
 }
 
 config_result<std::unique_ptr<http_listeners>> http_listeners::start(boost::asio::io_context& io,

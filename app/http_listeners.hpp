@@ -25,7 +25,8 @@ class config_reader;
 [[nodiscard]] config_result<transports::http_server_options>
 make_http_server_options(const http_config& http);
 
-/// Handler of the admin listener (`http.admin_listen`): `/healthz` served by `api`, 404
+/// Handler of the admin listener (`http.admin_listen`): `/healthz` and `/readyz` served by
+/// `api`, 404
 /// problem+json for every other path, so the webhook and REST routes stay on the main port.
 [[nodiscard]] transports::http_handler admin_routes(transports::http_handler api);
 

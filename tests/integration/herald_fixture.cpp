@@ -112,6 +112,7 @@ void herald_fixture::start_mock(std::uint32_t latency_ms) {
       << (options.http_tls ? "tls_cert_file = \"" + pki.server_cert.string() +
                                  "\"\ntls_key_file = \"" + pki.server_key.string() + "\"\n"
                            : std::string{})
+      << (options.admin_listener ? "admin_listen = \"127.0.0.1:0\"\n" : "")
       << "[metrics]\nlisten = \"127.0.0.1:0\"\n"
       << "[log]\nlevel = \"debug\"\n"
       << options.extra_config << "\n"
@@ -145,6 +146,9 @@ void herald_fixture::start_herald() {
   auto ports = parse(slurp(ports_file), "herald ports");
   http_port = port_of(ports, "http");
   metrics_port = port_of(ports, "metrics");
+  if (options.admin_listener) {
+    admin_port = port_of(ports, "admin");
+  }
 }
 
 http_reply herald_fixture::post_events(const std::string& body, const std::string& content_type) {

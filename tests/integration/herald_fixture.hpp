@@ -25,6 +25,8 @@ struct herald_fixture_options {
   bool dev = true;                   ///< `node.dev`: credentials optional.
   /// Serve the webhook over TLS (the fixture's PKI server certificate) instead of clear text.
   bool http_tls = false;
+  /// Also open the admin listener (`http.admin_listen`) on an ephemeral port.
+  bool admin_listener = false;
 };
 
 /// A mock APNs (TLS, ALPN h2, checking the ES256 provider token) and a `herald serve` pointed
@@ -42,6 +44,7 @@ struct herald_fixture {
   std::uint16_t mock_admin_port = 0;
   std::uint16_t http_port = 0;
   std::uint16_t metrics_port = 0;
+  std::uint16_t admin_port = 0; ///< With `admin_listener` only.
 
   herald_fixture_options options;
 

@@ -36,8 +36,8 @@ struct stalled_provider : herald_fixture {
 
 struct stalled_provider_tiny_budget : herald_fixture {
   stalled_provider_tiny_budget()
-      : herald_fixture(
-            herald_fixture_options{stalled_ms, "[ingest]\nmax_in_flight_events = 1\n", true}) {}
+      : herald_fixture(herald_fixture_options{stalled_ms, "[ingest]\nmax_in_flight_events = 1\n",
+                                              true, false, /*admin_listener=*/true}) {}
 };
 
 } // namespace
@@ -132,6 +132,33 @@ BOOST_FIXTURE_TEST_CASE(a_spent_budget_refuses_the_next_batch_with_503_and_retry
   BOOST_TEST(metric("herald_admission_refusals_total") == 1.0);
   // Refused, not remembered: the retry is not mistaken for a duplicate.
   BOOST_TEST(metric("herald_dedupe_hits_total") == 0.0);
+}
+
+BOOST_FIXTURE_TEST_CASE(readiness_follows_the_budget_on_both_listeners,
+                        stalled_provider_tiny_budget) {
+  const auto status = [](std::uint16_t port, const std::string& path) {
+    return http_request("GET", "127.0.0.1", port, path, {}, "");
+  };
+  BOOST_TEST(status(http_port, "/readyz").status == 200);
+  BOOST_TEST(status(admin_port, "/readyz").status == 200);
+  BOOST_TEST(status(admin_port, "/healthz").status == 200);
+  // The admin listener serves probes only: no webhook, no REST API.
+  BOOST_TEST(status(admin_port, "/api/events").status == 404);
+  BOOST_TEST(status(admin_port, "/v1/apps/demo/devices/iphone-1").status == 404);
+
+  auto reg = register_device("iphone-1", registration_body(test_token));
+  BOOST_TEST_REQUIRE(reg.status == 200, reg.body);
+  auto first = post_events(incoming_call_with_id("ready-1"));
+  BOOST_TEST_REQUIRE(first.status == 200, first.body);
+  // One event in flight to the stalled provider spends the budget of one.
+  for (auto port : {http_port, admin_port}) {
+    auto ready = status(port, "/readyz");
+    BOOST_TEST(ready.status == 503, ready.body);
+    BOOST_TEST(ready.header("retry-after") == "1");
+    BOOST_TEST(ready.body.find("budget") != std::string::npos, ready.body);
+  }
+  // Liveness is not readiness: the node is full, not broken.
+  BOOST_TEST(status(http_port, "/healthz").status == 200);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

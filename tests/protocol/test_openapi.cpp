@@ -79,6 +79,7 @@ BOOST_AUTO_TEST_CASE(every_served_route_is_in_the_openapi_document) {
   BOOST_TEST(checked == herald::protocol::rest_routes().size());
   // http_api's own routes (the webhook at its default path).
   BOOST_TEST(documented["/healthz"].contains("get"));
+  BOOST_TEST(documented["/readyz"].contains("get"));
   BOOST_TEST(documented["/api/events"].contains("post"));
   BOOST_TEST(documented["/api/events"].contains("options"));
 }
