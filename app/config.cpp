@@ -87,7 +87,9 @@ config_result<void> read_http(const toml::table& root, const config_env& env, se
   HERALD_CONFIG_TRY(t);
   config_reader r(t.value(), "http", "HERALD_HTTP_", env, seen);
   HERALD_CONFIG_TRY(r.only_keys({"listen", "webhook_path", "body_limit", "threads", "tls_cert_file",
-                                 "tls_key_file", "h2", "max_concurrent_streams", "admin_listen"}));
+                                 "tls_key_file", "h2", "max_concurrent_streams", "admin_listen",
+                                 "read_timeout", "idle_timeout", "write_timeout", "max_connections",
+                                 "max_client_resets", "reset_window"}));
   HERALD_CONFIG_TRY(r.parsed("listen", out.listen, parse_listen_address));
   HERALD_CONFIG_TRY(r.parsed("webhook_path", out.webhook_path, parse_http_path));
   // Below 64 KiB a single Event Grid event could already be refused; above 64 MiB one

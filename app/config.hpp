@@ -41,6 +41,15 @@ struct http_config {
   std::filesystem::path tls_key_file;
   bool h2 = true; ///< Serve HTTP/2 too: h2c prior knowledge, or ALPN h2 with TLS.
   std::uint32_t max_concurrent_streams = 100; ///< Per HTTP/2 connection, 1..10000.
+  /// Whole-request receive limit (slowloris), idle keep-alive limit, response write limit.
+  std::chrono::milliseconds read_timeout{std::chrono::seconds{30}};
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds{60}};
+  std::chrono::milliseconds write_timeout{std::chrono::seconds{30}};
+  std::size_t max_connections = 10000; ///< Open connections (HTTP/1.1 and h2) above it: closed.
+  /// HTTP/2 rapid-reset guard: more client RST_STREAMs than this within `reset_window` end the
+  /// connection (GOAWAY ENHANCE_YOUR_CALM); 0 turns the guard off.
+  std::uint32_t max_client_resets = 200;
+  std::chrono::milliseconds reset_window{std::chrono::seconds{10}};
   /// A second, clear-text listener serving only /healthz and /readyz (probes apart from the
   /// webhook).
   std::optional<listen_address> admin_listen;

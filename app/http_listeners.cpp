@@ -20,6 +20,17 @@ config_result<void> read_http_listener(config_reader& r, http_config& out) {
   std::int64_t streams = out.max_concurrent_streams;
   HERALD_CONFIG_TRY(r.integer("max_concurrent_streams", 1, 10'000, streams));
   out.max_concurrent_streams = static_cast<std::uint32_t>(streams);
+  const std::chrono::milliseconds at_least{100};
+  HERALD_CONFIG_TRY(r.duration("read_timeout", at_least, out.read_timeout));
+  HERALD_CONFIG_TRY(r.duration("idle_timeout", at_least, out.idle_timeout));
+  HERALD_CONFIG_TRY(r.duration("write_timeout", at_least, out.write_timeout));
+  auto connections = static_cast<std::int64_t>(out.max_connections);
+  HERALD_CONFIG_TRY(r.integer("max_connections", 1, 1'000'000, connections));
+  out.max_connections = static_cast<std::size_t>(connections);
+  std::int64_t resets = out.max_client_resets;
+  HERALD_CONFIG_TRY(r.integer("max_client_resets", 0, 1'000'000, resets));
+  out.max_client_resets = static_cast<std::uint32_t>(resets);
+  HERALD_CONFIG_TRY(r.duration("reset_window", at_least, out.reset_window));
   listen_address admin;
   bool has_admin = false;
   HERALD_CONFIG_TRY(r.parsed("admin_listen", admin, [&](std::string_view text) {
@@ -37,6 +48,12 @@ config_result<transports::http_server_options> make_http_server_options(const ht
   o.body_limit = http.body_limit;
   o.h2 = http.h2;
   o.max_concurrent_streams = http.max_concurrent_streams;
+  o.read_timeout = http.read_timeout;
+  o.idle_timeout = http.idle_timeout;
+  o.write_timeout = http.write_timeout;
+  o.max_connections = http.max_connections;
+  o.max_client_resets = http.max_client_resets;
+  o.reset_window = http.reset_window;
   if (http.tls_cert_file.empty()) {
     return o;
   }

@@ -79,6 +79,10 @@ struct h2_server_options {
   /// Time a connection without open streams may stay silent before GOAWAY and close.
   /// 0: no limit.
   std::chrono::milliseconds idle_timeout{0};
+  /// Time a response may take to reach the peer once submitted (and a socket write to
+  /// complete): a client that stops reading, or never opens its flow-control window, is
+  /// disconnected after it instead of holding the stream and its buffers. 0: no limit.
+  std::chrono::milliseconds write_timeout{0};
   /// Rapid-reset guard (CVE-2023-44487): more client RST_STREAM frames than this within
   /// `reset_window` end the connection with GOAWAY ENHANCE_YOUR_CALM. 0: no guard.
   std::uint32_t max_client_resets = 0;

@@ -321,6 +321,7 @@ void h2_server_session::flush() {
     return;
   }
   writing_ = true;
+  write_started_ = std::chrono::steady_clock::now();
   with_stream([this](auto& s) {
     boost::asio::async_write(
         s, boost::asio::buffer(write_buf_),
@@ -419,6 +420,7 @@ void h2_server_session::do_respond(std::int32_t stream_id, int status, const h2_
     return;
   }
   it->second.answered = true;
+  it->second.answered_at = std::chrono::steady_clock::now();
   flush();
 }
 

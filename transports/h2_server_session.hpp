@@ -67,6 +67,7 @@ private:
     std::size_t body_sent = 0;
     std::size_t header_bytes = 0;
     std::chrono::steady_clock::time_point began;
+    std::chrono::steady_clock::time_point answered_at; ///< When the response was submitted.
     bool complete = false; ///< The request arrived whole (END_STREAM seen).
     bool rejected = false; ///< Answered by a limit (413/431); never reaches the handler.
     bool answered = false; ///< Only the first response counts.
@@ -82,6 +83,8 @@ private:
               const std::string& detail);
   void on_client_reset();
   void arm_timer();
+  /// True when a socket write or a submitted response is older than the write timeout.
+  [[nodiscard]] bool write_stalled(std::chrono::steady_clock::time_point now) const;
   void on_timer();
   void do_respond(std::int32_t stream_id, int status, const h2_headers& headers, std::string body);
   boost::asio::ip::tcp::socket& socket();
@@ -110,6 +113,7 @@ private:
   std::optional<boost::asio::steady_timer> timer_;
   std::chrono::steady_clock::time_point last_read_;
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point write_started_; ///< Of the pending socket write.
   std::function<void()> on_destroy_;
 };
 

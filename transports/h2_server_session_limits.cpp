@@ -46,11 +46,25 @@ void h2_server_session::on_client_reset() {
   }
 }
 
+bool h2_server_session::write_stalled(std::chrono::steady_clock::time_point now) const {
+  const auto limit = state_->options.write_timeout;
+  if (limit.count() <= 0) {
+    return false;
+  }
+  if (writing_ && now - write_started_ > limit) {
+    return true; // The socket does not drain: the peer stopped reading.
+  }
+  // Submitted but not sent in full: the peer keeps its flow-control window shut.
+  return std::any_of(streams_.begin(), streams_.end(), [&](const auto& entry) {
+    return entry.second.answered && now - entry.second.answered_at > limit;
+  });
+}
+
 void h2_server_session::arm_timer() {
   using std::chrono::milliseconds;
   const auto& options = state_->options;
   milliseconds shortest{0};
-  for (auto t : {options.read_timeout, options.idle_timeout}) {
+  for (auto t : {options.read_timeout, options.idle_timeout, options.write_timeout}) {
     if (t.count() > 0 && (shortest.count() == 0 || t < shortest)) {
       shortest = t;
     }
@@ -73,6 +87,12 @@ void h2_server_session::arm_timer() {
 void h2_server_session::on_timer() {
   const auto& options = state_->options;
   auto now = std::chrono::steady_clock::now();
+  if (write_stalled(now)) {
+    spdlog::warn("h2: {} did not take a response within {} ms; closing", remote_,
+                 options.write_timeout.count());
+    finish();
+    return;
+  }
   if (session_ == nullptr) {
     if (options.read_timeout.count() > 0 && now - started_ > options.read_timeout) {
       finish(); // TLS handshake still unfinished.

@@ -42,6 +42,7 @@ std::shared_ptr<h2_server::shared_state> make_h2_state(const http_server_options
   h2->options.max_header_list_size = o.header_limit;
   h2->options.read_timeout = o.read_timeout;
   h2->options.idle_timeout = o.idle_timeout;
+  h2->options.write_timeout = o.write_timeout;
   h2->options.max_client_resets = o.max_client_resets;
   h2->options.reset_window = o.reset_window;
   h2->max_concurrent_streams = o.max_concurrent_streams;

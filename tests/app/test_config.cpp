@@ -1,4 +1,5 @@
 #include "app/config.hpp"
+#include "app/http_listeners.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -172,6 +173,39 @@ BOOST_AUTO_TEST_CASE(http_listener_keys_have_defaults_and_are_read_and_checked) 
   BOOST_TEST(error_key("[http]\nlisten = \"127.0.0.1:8080\"\nadmin_listen = \"127.0.0.1:8080\"") ==
              "http.admin_listen");
   BOOST_TEST(error_key("[http]\nadmin_listen = \"127.0.0.1:9464\"") == "http.admin_listen");
+}
+
+BOOST_AUTO_TEST_CASE(http_abuse_limits_have_defaults_and_are_read_and_checked) {
+  auto defaults = parse("");
+  BOOST_TEST_REQUIRE(defaults.has_value());
+  const auto& d = defaults.value().http;
+  BOOST_TEST(d.read_timeout.count() == 30'000);
+  BOOST_TEST(d.idle_timeout.count() == 60'000);
+  BOOST_TEST(d.write_timeout.count() == 30'000);
+  BOOST_TEST(d.max_connections == 10'000u);
+  BOOST_TEST(d.max_client_resets == 200u);
+  BOOST_TEST(d.reset_window.count() == 10'000);
+  auto uut =
+      parse("[http]\nread_timeout = \"5s\"\nidle_timeout = \"2m\"\nwrite_timeout = "
+            "\"750ms\"\nmax_connections = 50\nmax_client_resets = 0\nreset_window = \"1s\"\n");
+  BOOST_TEST_REQUIRE(uut.has_value(), (uut ? "" : uut.error().describe()));
+  const auto& c = uut.value().http;
+  BOOST_TEST(c.read_timeout.count() == 5'000);
+  BOOST_TEST(c.idle_timeout.count() == 120'000);
+  BOOST_TEST(c.write_timeout.count() == 750);
+  BOOST_TEST(c.max_connections == 50u);
+  BOOST_TEST(c.max_client_resets == 0u); // the guard off
+  BOOST_TEST(c.reset_window.count() == 1'000);
+  auto options = herald::app::make_http_server_options(c);
+  BOOST_TEST_REQUIRE(options.has_value());
+  BOOST_TEST(options.value().write_timeout.count() == 750);
+  BOOST_TEST(options.value().max_connections == 50u);
+  BOOST_TEST(options.value().max_client_resets == 0u);
+  BOOST_TEST(error_key("[http]\nread_timeout = \"30\"") == "http.read_timeout");
+  BOOST_TEST(error_key("[http]\nwrite_timeout = \"10ms\"") == "http.write_timeout");
+  BOOST_TEST(error_key("[http]\nmax_connections = 0") == "http.max_connections");
+  BOOST_TEST(error_key("[http]\nmax_client_resets = -1") == "http.max_client_resets");
+  BOOST_TEST(error_key("[http]\nreset_window = \"forever\"") == "http.reset_window");
 }
 
 BOOST_AUTO_TEST_CASE(webhook_keys_have_defaults_and_are_read_and_checked) {

@@ -1,5 +1,6 @@
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <fstream>
@@ -405,6 +406,31 @@ BOOST_FIXTURE_TEST_CASE(closes_an_idle_h2_connection_with_goaway, fixture) {
   BOOST_REQUIRE(frames.back().type == type_goaway);
   BOOST_TEST(be32(frames.back().payload, 4) == std::uint32_t{NGHTTP2_NO_ERROR});
   BOOST_TEST((std::chrono::steady_clock::now() - began >= 1500ms));
+}
+
+BOOST_FIXTURE_TEST_CASE(closes_a_connection_that_never_takes_its_response, fixture) {
+  auto o = short_options();
+  o.write_timeout = 600ms;
+  o.idle_timeout = 30s;
+  start(echo, o);
+  raw_h2 client(port);
+  // SETTINGS_INITIAL_WINDOW_SIZE (0x4) = 0: the response body can never be sent.
+  client.send(encode({type_settings, 0, 0, std::string{0, 0x4, 0, 0, 0, 0}}));
+  auto began = std::chrono::steady_clock::now();
+  client.send(encode({type_headers, 0x5, 1, request_block(false)}));
+  auto frames = client.read_until([](const frame&) { return false; }, 10s);
+  auto waited = std::chrono::steady_clock::now() - began;
+  // The headers went out, the body could not, and the server gave up on the client.
+  const bool answered = std::any_of(frames.begin(), frames.end(), [](const frame& f) {
+    return f.type == type_headers && f.stream == 1 && status_of(f.payload) == "200";
+  });
+  const bool body_sent = std::any_of(frames.begin(), frames.end(), [](const frame& f) {
+    return f.type == type_data && f.stream == 1 && !f.payload.empty();
+  });
+  BOOST_TEST(answered);
+  BOOST_TEST(!body_sent);
+  BOOST_TEST((waited >= 600ms));
+  BOOST_TEST((waited < 8s), "the connection stayed open for the whole read");
 }
 
 BOOST_FIXTURE_TEST_CASE(h2_connections_count_toward_max_connections, fixture) {
