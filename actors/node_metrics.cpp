@@ -80,6 +80,35 @@ node_metrics::node_metrics(std::shared_ptr<prometheus::Registry> registry)
                         .Name("herald_registrations_total")
                         .Help("Registrations written through the REST API, by platform")
                         .Register(*registry_);
+  cache_hits_ = &BuildCounter()
+                     .Name("herald_registry_cache_hits_total")
+                     .Help("Registry lookups answered by a router shard's cache")
+                     .Register(*registry_)
+                     .Add({});
+  cache_misses_ = &BuildCounter()
+                       .Name("herald_registry_cache_misses_total")
+                       .Help("Registry lookups a router shard's cache sent to the store")
+                       .Register(*registry_)
+                       .Add({});
+  cache_evictions_ = &BuildCounter()
+                          .Name("herald_registry_cache_evictions_total")
+                          .Help("Registry cache entries evicted to stay within capacity")
+                          .Register(*registry_)
+                          .Add({});
+  cache_entries_ = &BuildGauge()
+                        .Name("herald_registry_cache_entries")
+                        .Help("Identities held in the router shards' registry caches")
+                        .Register(*registry_)
+                        .Add({});
+  expired_ = &BuildCounter()
+                  .Name("herald_expired_registrations_total")
+                  .Help("Expired registrations deleted by the registry sweeper")
+                  .Register(*registry_)
+                  .Add({});
+  sweeps_ = &BuildCounter()
+                 .Name("herald_registry_sweeps_total")
+                 .Help("Registry sweeps for expired registrations, by result")
+                 .Register(*registry_);
   api_requests_ = &BuildCounter()
                        .Name("herald_api_requests_total")
                        .Help("REST API answers by route and HTTP status")
@@ -148,6 +177,10 @@ prometheus::Counter& node_metrics::registry_writes(std::string_view result) {
 
 prometheus::Counter& node_metrics::registrations(std::string_view platform) {
   return registrations_->Add({{"platform", std::string(platform)}});
+}
+
+prometheus::Counter& node_metrics::registry_sweeps(std::string_view result) {
+  return sweeps_->Add({{"result", std::string(result)}});
 }
 
 prometheus::Counter& node_metrics::api_requests(std::string_view route, int status) {

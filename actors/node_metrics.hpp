@@ -54,6 +54,18 @@ public:
   prometheus::Counter& registry_writes(std::string_view result);
   /// Registrations written (upserts) through the REST API, by platform.
   prometheus::Counter& registrations(std::string_view platform);
+  /// Router shard registry cache lookups that found the identity's entry.
+  prometheus::Counter& registry_cache_hits() { return *cache_hits_; }
+  /// Router shard registry cache lookups that went to the store.
+  prometheus::Counter& registry_cache_misses() { return *cache_misses_; }
+  /// Cache entries evicted (least recently used) to stay within capacity.
+  prometheus::Counter& registry_cache_evictions() { return *cache_evictions_; }
+  /// Identities cached, summed over the shards.
+  prometheus::Gauge& registry_cache_entries() { return *cache_entries_; }
+  /// Expired registrations deleted by the registry sweeper.
+  prometheus::Counter& expired_registrations() { return *expired_; }
+  /// Registry sweeps by result (`ok`, `error`).
+  prometheus::Counter& registry_sweeps(std::string_view result);
   /// REST API answers by route label (`protocol::rest_routes()`, or `unmatched`) and status.
   prometheus::Counter& api_requests(std::string_view route, int status);
   /// REST API time from request to answer in seconds, by route label.
@@ -79,6 +91,12 @@ private:
   prometheus::Family<prometheus::Counter>* pruned_;
   prometheus::Family<prometheus::Counter>* registry_writes_;
   prometheus::Family<prometheus::Counter>* registrations_;
+  prometheus::Counter* cache_hits_;
+  prometheus::Counter* cache_misses_;
+  prometheus::Counter* cache_evictions_;
+  prometheus::Gauge* cache_entries_;
+  prometheus::Counter* expired_;
+  prometheus::Family<prometheus::Counter>* sweeps_;
   prometheus::Family<prometheus::Counter>* api_requests_;
   prometheus::Family<prometheus::Histogram>* api_latency_;
   prometheus::Family<prometheus::Histogram>* provider_latency_;

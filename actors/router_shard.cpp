@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "actors/atoms.hpp"
+#include "actors/cached_registry.hpp"
 #include "actors/device_selection.hpp"
 #include "actors/messages.hpp"
 #include "protocol/apns_request.hpp"
@@ -37,7 +38,8 @@ struct rung_call {
 
 struct router_state {
   std::size_t index = 0;
-  std::unique_ptr<store::registry> registry;
+  std::unique_ptr<cached_registry> registry;
+  shard_map_ptr shards;
   std::shared_ptr<const app_directory> apps;
   std::shared_ptr<node_metrics> metrics;
   std::unordered_map<std::string, rung_call> rings;
@@ -74,6 +76,17 @@ struct router_state {
       return {};
     }
     return select_devices(what.kind, found.value());
+  }
+
+  /// Tells the shard owning `identity`, when it is another one, that its registrations changed.
+  void forward_change(caf::stateful_actor<router_state>* self, const std::string& identity) {
+    if (!shards || shards->all().size() < 2) {
+      return;
+    }
+    auto owner = shard_map::index_of(identity, shards->all().size());
+    if (owner != index) {
+      self->send(shards->all()[owner], invalidate_atom::value, identity);
+    }
   }
 
   /// Replies to a registry read.
@@ -156,7 +169,7 @@ struct router_state {
 caf::behavior router_shard(caf::stateful_actor<router_state>* self, std::size_t index,
                            registry_factory open_registry,
                            std::shared_ptr<const app_directory> apps,
-                           std::shared_ptr<node_metrics> metrics) {
+                           std::shared_ptr<node_metrics> metrics, registry_cache_options cache) {
   auto& st = self->state;
   st.index = index;
   st.apps = std::move(apps);
@@ -167,7 +180,9 @@ caf::behavior router_shard(caf::stateful_actor<router_state>* self, std::size_t 
     self->quit(caf::sec::runtime_error);
     return {};
   }
-  st.registry = std::move(opened).value();
+  st.registry = std::make_unique<cached_registry>(
+      std::move(opened).value(), cache, st.metrics,
+      [self](const std::string& identity) { self->state.forward_change(self, identity); });
   return {
       [self](route_atom, const intent& what) { self->state.route(self, what, nullptr); },
       [self](route_atom, const intent& what, const event_token& event) {
@@ -210,6 +225,10 @@ caf::behavior router_shard(caf::stateful_actor<router_state>* self, std::size_t 
         auto& s = self->state;
         s.removed(s.registry->remove_identity(app, identity), reply);
       },
+      [self](shards_atom, const shard_map_ptr& shards) { self->state.shards = shards; },
+      [self](invalidate_atom, const std::string& identity) {
+        self->state.registry->forget(identity);
+      },
       [self](prune_atom, const registration& reg, std::int64_t dead_since_ms) {
         auto& s = self->state;
         std::optional<clock::time_point> since;
@@ -233,9 +252,9 @@ caf::behavior router_shard(caf::stateful_actor<router_state>* self, std::size_t 
 caf::actor spawn_router_shard(caf::actor_system& sys, std::size_t index,
                               registry_factory open_registry,
                               std::shared_ptr<const app_directory> apps,
-                              std::shared_ptr<node_metrics> metrics) {
+                              std::shared_ptr<node_metrics> metrics, registry_cache_options cache) {
   return sys.spawn<caf::detached>(router_shard, index, std::move(open_registry), std::move(apps),
-                                  std::move(metrics));
+                                  std::move(metrics), cache);
 }
 
 } // namespace herald::actors

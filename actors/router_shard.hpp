@@ -8,6 +8,7 @@
 
 #include "actors/app_directory.hpp"
 #include "actors/node_metrics.hpp"
+#include "actors/registry_cache.hpp"
 #include "store/registry.hpp"
 
 namespace herald::actors {
@@ -31,10 +32,17 @@ using registry_factory = std::function<store::result<std::unique_ptr<store::regi
 ///   the shard owning the registrations' identity.
 /// - `(prune_atom, registration, int64 dead_since_ms)`: a provider said the token is dead
 ///   (dead_since_ms < 0: no timestamp).
+/// - `(shards_atom, shard_map_ptr)`: the node's shards, sent once at start.
+/// - `(invalidate_atom, rawId)`: another shard's write changed this shard's identity (a device
+///   moved to another identity): its cache entry is dropped.
+/// Identity lookups (routes and identity reads) go through a `cached_registry` sized by
+/// `cache`; every write above keeps it right, and a write that changes another shard's
+/// identity sends that shard `invalidate_atom`.
 /// Exits with an error if the registry cannot be opened.
 [[nodiscard]] caf::actor spawn_router_shard(caf::actor_system& sys, std::size_t index,
                                             registry_factory open_registry,
                                             std::shared_ptr<const app_directory> apps,
-                                            std::shared_ptr<node_metrics> metrics);
+                                            std::shared_ptr<node_metrics> metrics,
+                                            registry_cache_options cache);
 
 } // namespace herald::actors

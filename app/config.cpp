@@ -226,7 +226,7 @@ config_result<config> parse_config(std::string_view toml_text, const config_env&
   for (const auto& [key, node] : root) {
     const auto k = key.str();
     if (k != "node" && k != "http" && k != "webhook" && k != "ingest" && k != "metrics" &&
-        k != "log" && k != "apps" && k != "servicebus") {
+        k != "log" && k != "apps" && k != "servicebus" && k != "registry") {
       return config_failure(std::string(k), "unknown key", line_of(node));
     }
   }
@@ -238,6 +238,11 @@ config_result<config> parse_config(std::string_view toml_text, const config_env&
   HERALD_CONFIG_TRY(webhook);
   HERALD_CONFIG_TRY(read_webhook(webhook.value(), env, seen, cfg.webhook));
   HERALD_CONFIG_TRY(read_ingest(root, env, seen, cfg.ingest));
+  auto registry_table = section(root, "registry");
+  HERALD_CONFIG_TRY(registry_table);
+  auto registry = read_registry(registry_table.value(), env, seen);
+  HERALD_CONFIG_TRY(registry);
+  cfg.registry = std::move(registry).value();
   HERALD_CONFIG_TRY(read_metrics(root, env, seen, cfg.metrics));
   HERALD_CONFIG_TRY(read_log(root, env, seen, cfg.log));
   auto apps = read_apps(root.get("apps"), env, seen);

@@ -12,6 +12,7 @@
 #include "app/config_endpoint.hpp"
 #include "app/config_env.hpp"
 #include "app/config_error.hpp"
+#include "app/config_registry.hpp"
 #include "app/config_secret.hpp"
 #include "app/config_servicebus.hpp"
 #include "app/config_webhook.hpp"
@@ -144,6 +145,7 @@ struct config {
   http_config http;
   webhook_config webhook;
   ingest_config ingest;
+  registry_config registry;
   metrics_config metrics;
   log_config log;
   std::vector<app_config> apps;

@@ -26,6 +26,7 @@ std::string summarize(const config& cfg) {
          " body_limit=" + std::to_string(cfg.http.body_limit) +
          " threads=" + std::to_string(cfg.http.threads) + "\n";
   out += summarize(cfg.webhook);
+  out += summarize(cfg.registry);
   out += "metrics: listen=" + cfg.metrics.listen.to_string() + "\n";
   out += "log: level=" + std::string(to_string(cfg.log.level)) +
          " format=" + std::string(to_string(cfg.log.format)) + "\n";

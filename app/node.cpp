@@ -20,11 +20,12 @@
 #include "actors/ingestion.hpp"
 #include "actors/messages.hpp"
 #include "actors/node_metrics.hpp"
+#include "actors/registry_sweeper.hpp"
 #include "actors/router_shard.hpp"
 #include "actors/servicebus_ingress.hpp"
 #include "app/config.hpp"
 #include "app/http_listeners.hpp"
-#include "store/sqlite_registry.hpp"
+#include "app/registry_store.hpp"
 #include "transports/http_server.hpp"
 #include "transports/metrics_exposer.hpp"
 
@@ -190,32 +191,40 @@ int run_node(const config& cfg) {
     apps->add(std::move(entry));
   }
 
-  auto db_path = cfg.node.data_dir / "registry.db";
-  // Create and migrate the registry once, before the shards open their own connections: a
-  // shard that cannot open it would quit and drop every request routed to it, so a registry
-  // that cannot be opened stops the start here instead.
-  if (auto first = store::sqlite_registry::open(db_path); !first) {
-    spdlog::critical("registry: cannot open {}: {}", db_path.string(), first.error().message);
+  // Open the registry once, before the shards open their own objects: a shard that cannot
+  // open it would quit and drop every request routed to it, so a registry that cannot be
+  // opened (or reached) stops the start here instead.
+  auto engine = open_registry_store(cfg);
+  if (!engine) {
+    spdlog::critical("registry: cannot open {}: {}",
+                     cfg.registry.postgres_url.empty()
+                         ? (cfg.node.data_dir / "registry.db").string()
+                         : std::string("registry.postgres_url"),
+                     engine.error().describe());
     for (const auto& a : senders) {
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     }
     stop_io();
     return 1;
   }
+  spdlog::info("registry: {}", engine.value().description);
+  // The cache is sized node-wide; each shard keeps its share.
+  const auto shard_count = static_cast<std::size_t>(cfg.node.shards);
+  actors::registry_cache_options cache;
+  cache.capacity = (cfg.registry.cache_capacity + shard_count - 1) / shard_count;
+  cache.max_age = cfg.registry.cache_max_age;
   std::vector<caf::actor> shard_actors;
-  for (int i = 0; i < cfg.node.shards; ++i) {
-    actors::registry_factory open = [db_path]() -> store::result<std::unique_ptr<store::registry>> {
-      auto opened = store::sqlite_registry::open(db_path);
-      if (!opened) {
-        return opened.error();
-      }
-      return std::unique_ptr<store::registry>(std::move(opened).value());
-    };
-    shard_actors.push_back(actors::spawn_router_shard(system, static_cast<std::size_t>(i),
-                                                      std::move(open), apps, metrics));
+  for (std::size_t i = 0; i < shard_count; ++i) {
+    shard_actors.push_back(
+        actors::spawn_router_shard(system, i, engine.value().open, apps, metrics, cache));
   }
+  auto sweeper = actors::spawn_registry_sweeper(system, engine.value().open,
+                                                cfg.registry.sweep_interval, metrics);
   auto shards = std::make_shared<const actors::shard_map>(shard_actors);
   for (const auto& s : senders) {
+    caf::anon_send(s, actors::shards_atom::value, shards);
+  }
+  for (const auto& s : shard_actors) {
     caf::anon_send(s, actors::shards_atom::value, shards);
   }
   auto ingestion = actors::spawn_ingestion(system, shards, metrics);
@@ -245,6 +254,7 @@ int run_node(const config& cfg) {
     for (const auto& a : shard_actors) {
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     }
+    caf::anon_send_exit(sweeper, caf::exit_reason::user_shutdown);
     for (const auto& a : senders) {
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     }

@@ -18,7 +18,7 @@ namespace herald::store {
 /// Options of `postgres_pool::open`.
 struct postgres_pool_options {
   /// libpq connection string or URI, e.g. `postgresql://herald@127.0.0.1:5432/herald`
-  /// (config key `store.postgres_url`).
+  /// (config key `registry.postgres_url`).
   std::string url;
   /// Most connections open at once; also the most concurrent store calls.
   std::size_t connections = 4;

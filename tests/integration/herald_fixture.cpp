@@ -139,6 +139,7 @@ void herald_fixture::start_herald() {
   ho.name = "herald";
   ho.log_dir = dir.path();
   ho.args = {"serve", "--config", (dir / "herald.toml").string()};
+  ho.env = options.env;
   herald = std::make_unique<child_process>(ho);
   if (!wait_for_file(ports_file, std::chrono::seconds(30))) {
     throw std::runtime_error("herald did not start: " + herald->stderr_text());

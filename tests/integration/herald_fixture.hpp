@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -27,6 +29,8 @@ struct herald_fixture_options {
   bool http_tls = false;
   /// Also open the admin listener (`http.admin_listen`) on an ephemeral port.
   bool admin_listener = false;
+  /// Extra environment of `herald serve` (`HERALD_*` overrides).
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 /// A mock APNs (TLS, ALPN h2, checking the ES256 provider token) and a `herald serve` pointed

@@ -1,0 +1,155 @@
+#include "actors/cached_registry.hpp"
+
+namespace herald::actors {
+
+namespace {
+
+/// Before any real expiry: reads at this instant see expired rows too, so every identity a
+/// write touches is known whatever the clock says.
+constexpr store::registry::time_point any_time{};
+
+} // namespace
+
+cached_registry::cached_registry(std::unique_ptr<store::registry> inner,
+                                 registry_cache_options cache,
+                                 std::shared_ptr<node_metrics> metrics, change_hook changed)
+    : inner_(std::move(inner)), cache_(cache), metrics_(std::move(metrics)),
+      changed_(std::move(changed)) {}
+
+cached_registry::~cached_registry() {
+  cache_.clear();
+  track_size();
+}
+
+void cached_registry::forget(std::string_view identity) {
+  cache_.drop(identity);
+  track_size();
+}
+
+void cached_registry::changed(const std::string& identity) {
+  cache_.drop(identity);
+  if (changed_) {
+    changed_(identity);
+  }
+}
+
+void cached_registry::track_size() {
+  const auto now = cache_.size();
+  if (metrics_ && now != gauged_) {
+    metrics_->registry_cache_entries().Increment(static_cast<double>(now) -
+                                                 static_cast<double>(gauged_));
+  }
+  gauged_ = now;
+}
+
+store::result<void> cached_registry::upsert(const protocol::registration& r) {
+  // The row (app, device, platform) may belong to another identity now: that identity loses
+  // the device, and its cache entry (here or in its own shard) must go too.
+  std::vector<std::string> moved;
+  if (cache_.capacity() > 0) {
+    auto before = inner_->find_device(r.app, r.device_id, any_time);
+    if (!before) {
+      return before.error();
+    }
+    for (const auto& old : before.value()) {
+      if (old.channel == r.channel && old.identity != r.identity) {
+        moved.push_back(old.identity);
+      }
+    }
+  }
+  auto done = inner_->upsert(r);
+  // Dropped even when the write failed: the store's state is then unknown.
+  changed(r.identity);
+  for (const auto& identity : moved) {
+    changed(identity);
+  }
+  track_size();
+  return done;
+}
+
+store::result<std::vector<protocol::registration>>
+cached_registry::find_by_identity(std::string_view identity, time_point now) {
+  if (cache_.capacity() == 0) {
+    return inner_->find_by_identity(identity, now);
+  }
+  if (auto hit = cache_.find(identity, now)) {
+    if (metrics_) {
+      metrics_->registry_cache_hits().Increment();
+    }
+    return std::move(*hit);
+  }
+  if (metrics_) {
+    metrics_->registry_cache_misses().Increment();
+  }
+  // Cached as of any time, served filtered by `now`: an entry stays right as time passes.
+  auto found = inner_->find_by_identity(identity, any_time);
+  if (!found) {
+    return found.error();
+  }
+  auto evicted = cache_.put(std::string(identity), found.value(), now);
+  if (metrics_ && evicted > 0) {
+    metrics_->registry_cache_evictions().Increment(static_cast<double>(evicted));
+  }
+  track_size();
+  return cache_.find(identity, now).value();
+}
+
+store::result<std::vector<protocol::registration>>
+cached_registry::find_device(std::string_view app, std::string_view device_id, time_point now) {
+  return inner_->find_device(app, device_id, now);
+}
+
+store::result<std::vector<protocol::registration>>
+cached_registry::list_app(std::string_view app, time_point now, std::string_view after_device,
+                          std::string_view after_platform, std::size_t limit) {
+  return inner_->list_app(app, now, after_device, after_platform, limit);
+}
+
+store::result<std::size_t>
+cached_registry::remove_device(std::string_view app, std::string_view device_id,
+                               std::optional<protocol::platform> channel) {
+  std::vector<std::string> owners;
+  if (cache_.capacity() > 0) {
+    auto before = inner_->find_device(app, device_id, any_time);
+    if (!before) {
+      return before.error();
+    }
+    for (const auto& old : before.value()) {
+      if (!channel || old.channel == *channel) {
+        owners.push_back(old.identity);
+      }
+    }
+  }
+  auto removed = inner_->remove_device(app, device_id, channel);
+  for (const auto& identity : owners) {
+    changed(identity);
+  }
+  track_size();
+  return removed;
+}
+
+store::result<std::size_t> cached_registry::remove_identity(std::string_view app,
+                                                            std::string_view identity) {
+  auto removed = inner_->remove_identity(app, identity);
+  changed(std::string(identity));
+  track_size();
+  return removed;
+}
+
+store::result<bool> cached_registry::prune_token(std::string_view app, protocol::platform channel,
+                                                 std::string_view token,
+                                                 std::optional<time_point> dead_since) {
+  auto pruned = inner_->prune_token(app, channel, token, dead_since);
+  cache_.drop_holding([&](const protocol::registration& r) {
+    return r.app == app && r.channel == channel && r.token == token;
+  });
+  track_size();
+  return pruned;
+}
+
+store::result<std::size_t> cached_registry::purge_expired(time_point now) {
+  // Nothing to drop: the cache never serves what expired.
+  return inner_->purge_expired(now);
+}
+
+} // namespace herald::actors
