@@ -29,7 +29,13 @@ amqp_metrics::amqp_metrics(prometheus::Registry& r, const std::string& queue) {
                  {{"queue", queue}, {"outcome", outcomes[i]}});
   }
   lost_ = &counter(r, "herald_amqp_settlements_lost_total",
-                   "Settlements made after their connection was lost (the broker redelivers)", q);
+                   "Settlements made after their delivery was gone (connection lost or settle "
+                   "timeout passed); the broker redelivers those messages",
+                   q);
+  timeouts_ = &counter(r, "herald_amqp_settle_timeouts_total",
+                       "Deliveries released because their outcome took longer than the settle "
+                       "timeout",
+                       q);
   reconnects_ = &counter(r, "herald_amqp_reconnects_total",
                          "AMQP connections lost and scheduled for reconnection", q);
   credit_ = &gauge(r, "herald_amqp_credit", "Link credit outstanding at the broker", q);
@@ -51,6 +57,10 @@ void amqp_metrics::settled(amqp_outcome outcome) {
 
 void amqp_metrics::settle_lost() {
   lost_->Increment();
+}
+
+void amqp_metrics::settle_timeout() {
+  timeouts_->Increment();
 }
 
 void amqp_metrics::credit(double value) {

@@ -20,6 +20,7 @@ public:
   void received(bool redelivered);
   void settled(amqp_outcome outcome);
   void settle_lost();
+  void settle_timeout();
   void credit(double value);
   void attached(bool yes);
   void connecting();
@@ -31,6 +32,7 @@ private:
   prometheus::Counter* redeliveries_;
   prometheus::Counter* settled_[4];
   prometheus::Counter* lost_;
+  prometheus::Counter* timeouts_;
   prometheus::Counter* reconnects_;
   prometheus::Gauge* credit_;
   prometheus::Gauge* attached_;

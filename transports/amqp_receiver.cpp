@@ -1,16 +1,11 @@
 #include "transports/amqp_receiver.hpp"
 
-#include <proton/codec/map.hpp>
-#include <proton/condition.h>
 #include <proton/connection.hpp>
 #include <proton/connection_options.hpp>
 #include <proton/container.hpp>
-#include <proton/delivery.h>
 #include <proton/delivery.hpp>
-#include <proton/disposition.h>
 #include <proton/error_condition.hpp>
 #include <proton/message.hpp>
-#include <proton/message_id.hpp>
 #include <proton/messaging_handler.hpp>
 #include <proton/receiver.hpp>
 #include <proton/receiver_options.hpp>
@@ -25,157 +20,16 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <unordered_map>
 
 #include "transports/amqp_cbs_client.hpp"
+#include "transports/amqp_message_codec.hpp"
 #include "transports/amqp_metrics.hpp"
+#include "transports/amqp_settle_queue.hpp"
 
 namespace herald::transports {
-
-namespace detail {
-
-/// A settlement on its way to the container thread.
-struct settle_request {
-  std::size_t link = 0;
-  std::uint64_t generation = 0;
-  std::uint64_t key = 0;
-  amqp_outcome outcome = amqp_outcome::released;
-  std::string description;
-};
-
-/// Hand-over from any thread to the container thread; `open` is false once the receiver
-/// stopped, after which settlements are dropped (the broker redelivers those messages).
-struct amqp_settle_queue {
-  std::mutex mu;
-  bool open = true;
-  std::vector<settle_request> items;
-  /// The work queues of the open connections (by link): any one runs work on the container
-  /// thread. Set and cleared on that thread under `mu`, so a queue used here is alive.
-  std::vector<proton::work_queue*> queues;
-  std::function<void()> drain; ///< Runs on the container thread.
-
-  void push(settle_request r) {
-    std::lock_guard lock(mu);
-    if (!open) {
-      return;
-    }
-    items.push_back(std::move(r));
-    if (items.size() == 1) {
-      wake();
-    }
-  }
-  /// Injects a drain; with no open connection the items wait for the next one.
-  void wake() {
-    for (auto* q : queues) {
-      if (q != nullptr && q->add([d = drain] { d(); })) {
-        return;
-      }
-    }
-  }
-  void set_queue(std::size_t link, proton::work_queue* q) {
-    std::lock_guard lock(mu);
-    queues[link] = q;
-    if (q != nullptr && !items.empty()) {
-      wake();
-    }
-  }
-};
-
-} // namespace detail
-
-amqp_settlement::~amqp_settlement() {
-  if (queue_) {
-    settle(amqp_outcome::released);
-  }
-}
-
-amqp_settlement::amqp_settlement(amqp_settlement&& other) noexcept
-    : queue_(std::move(other.queue_)), link_(other.link_), generation_(other.generation_),
-      key_(other.key_) {}
-
-amqp_settlement& amqp_settlement::operator=(amqp_settlement&& other) noexcept {
-  if (this != &other) {
-    if (queue_) {
-      settle(amqp_outcome::released);
-    }
-    queue_ = std::move(other.queue_);
-    link_ = other.link_;
-    generation_ = other.generation_;
-    key_ = other.key_;
-  }
-  return *this;
-}
-
-void amqp_settlement::settle(amqp_outcome outcome, std::string description) {
-  if (!queue_) {
-    return;
-  }
-  auto queue = std::move(queue_);
-  queue_.reset();
-  queue->push({link_, generation_, key_, outcome, std::move(description)});
-}
-
-namespace {
-
-/// Proton C++ offers no rejected outcome with an error condition; reach the C delivery through
-/// a pointer to the protected accessor (taken via a derived class, so no access rule is
-/// bent).
-struct delivery_access : proton::delivery {
-  static pn_delivery_t* get(const proton::delivery& d) {
-    auto accessor = &delivery_access::pn_object;
-    return (d.*accessor)();
-  }
-};
-
-void reject_with(proton::delivery& d, const std::string& description) {
-  auto* pd = delivery_access::get(d);
-  auto* cond = pn_disposition_condition(pn_delivery_local(pd));
-  pn_condition_set_name(cond, "amqp:decode-error");
-  pn_condition_set_description(cond, description.c_str());
-  pn_delivery_update(pd, PN_REJECTED);
-  pn_delivery_settle(pd);
-}
-
-std::string scalar_text(const proton::scalar& s) {
-  if (s.type() == proton::STRING) {
-    return proton::get<std::string>(s);
-  }
-  return proton::to_string(s);
-}
-
-amqp_message to_message(const std::string& queue, proton::message& m) {
-  amqp_message out;
-  out.queue = queue;
-  const auto& body = m.body();
-  if (body.type() == proton::BINARY) {
-    auto bin = proton::get<proton::binary>(body);
-    out.body.assign(bin.begin(), bin.end());
-  } else if (body.type() == proton::STRING) {
-    out.body = proton::get<std::string>(body);
-  } else {
-    out.body_is_data = false;
-  }
-  if (const auto& id = m.id(); !id.empty()) {
-    out.message_id =
-        id.type() == proton::STRING ? proton::get<std::string>(id) : proton::to_string(id);
-  }
-  out.content_type = m.content_type();
-  out.delivery_count = m.delivery_count();
-  out.redelivered = out.delivery_count > 0 || !m.first_acquirer();
-  if (!m.properties().empty()) {
-    std::map<std::string, proton::scalar> props;
-    proton::get(m.properties().value(), props);
-    for (const auto& [name, value] : props) {
-      if (name.rfind("aeg-", 0) == 0) {
-        out.event_grid_properties.emplace_back(name, scalar_text(value));
-      }
-    }
-  }
-  return out;
-}
-
-} // namespace
 
 /// One source: its connection, receiver link and unsettled deliveries. The Proton handler of
 /// its connection; every member is used on the container thread only.
@@ -220,7 +74,16 @@ private:
   proton::connection connection_;
   proton::receiver receiver_;
   std::unique_ptr<amqp_cbs_client> cbs_;
-  std::unordered_map<std::uint64_t, proton::delivery> unsettled_;
+  /// An unsettled delivery and when the settle timeout releases it.
+  struct pending {
+    proton::delivery delivery;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  void expire(std::chrono::steady_clock::time_point now);
+  [[nodiscard]] std::chrono::milliseconds next_backoff();
+
+  std::unordered_map<std::uint64_t, pending> unsettled_;
+  std::minstd_rand jitter_{std::random_device{}()};
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<std::chrono::steady_clock::time_point> reconnect_at_{};
   std::uint64_t next_key_ = 0;
@@ -242,6 +105,9 @@ public:
     }
     queue_->queues.resize(links_.size(), nullptr);
     queue_->drain = [this] { drain(); };
+    // Run until `stop`: with the default, the container ends when its last connection closes
+    // (a broker restart), and later reconnects would go to a container nobody runs.
+    container_.auto_stop(false);
   }
 
   void run() {
@@ -469,10 +335,27 @@ void amqp_link::on_receiver_open(proton::receiver& r) {
   top_up();
 }
 
+void amqp_link::expire(std::chrono::steady_clock::time_point now) {
+  if (options_.settle_timeout.count() == 0) {
+    return;
+  }
+  for (auto it = unsettled_.begin(); it != unsettled_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    it->second.delivery.release();
+    metrics_.settled(amqp_outcome::released);
+    metrics_.settle_timeout();
+    it = unsettled_.erase(it);
+  }
+}
+
 void amqp_link::top_up() {
   if (!attached_ || stopping_) {
     return;
   }
+  expire(std::chrono::steady_clock::now());
   auto outstanding = static_cast<std::size_t>(std::max(receiver_.credit(), 0));
   auto room = options_.max_credit > unsettled_.size() ? options_.max_credit - unsettled_.size() : 0;
   auto want = std::min(room, owner_.capacity());
@@ -487,7 +370,7 @@ void amqp_link::on_message(proton::delivery& d, proton::message& m) {
     cbs_->on_reply(d, m);
     return;
   }
-  auto msg = to_message(options_.address, m);
+  auto msg = detail::to_message(options_.address, m);
   metrics_.received(msg.redelivered);
   if (stopping_) {
     d.release();
@@ -495,7 +378,10 @@ void amqp_link::on_message(proton::delivery& d, proton::message& m) {
     return;
   }
   auto key = next_key_++;
-  unsettled_.emplace(key, d);
+  auto timeout = options_.settle_timeout;
+  unsettled_.emplace(key, pending{d, timeout.count() > 0
+                                         ? std::chrono::steady_clock::now() + timeout
+                                         : std::chrono::steady_clock::time_point::max()});
   owner_.deliver(std::move(msg), amqp_settlement(owner_.queue(), index_, generation_, key));
   top_up();
 }
@@ -506,14 +392,14 @@ void amqp_link::settle(const detail::settle_request& r) {
     metrics_.settle_lost();
     return;
   }
-  auto d = it->second;
+  auto d = it->second.delivery;
   unsettled_.erase(it);
   switch (r.outcome) {
   case amqp_outcome::accepted:
     d.accept();
     break;
   case amqp_outcome::rejected:
-    reject_with(d, r.description);
+    detail::reject_with(d, r.description);
     break;
   case amqp_outcome::released:
     d.release();
@@ -528,8 +414,8 @@ void amqp_link::settle(const detail::settle_request& r) {
 
 void amqp_link::begin_stop() {
   stopping_ = true;
-  for (auto& [key, d] : unsettled_) {
-    d.release();
+  for (auto& [key, p] : unsettled_) {
+    p.delivery.release();
     metrics_.settled(amqp_outcome::released);
   }
   unsettled_.clear();
@@ -579,11 +465,20 @@ void amqp_link::on_transport_close(proton::transport&) {
     owner_.link_closed();
     return;
   }
+  metrics_.reconnect();
+  auto wait = next_backoff();
+  spdlog::info("amqp: {}: reconnecting to {} in {} ms", options_.address, options_.url,
+               wait.count());
+  reconnect_at_ = std::chrono::steady_clock::now() + wait;
+}
+
+std::chrono::milliseconds amqp_link::next_backoff() {
   const auto& o = owner_.options();
   delay_ =
       delay_.count() == 0 ? o.min_reconnect_delay : std::min(delay_ * 2, o.max_reconnect_delay);
-  metrics_.reconnect();
-  reconnect_at_ = std::chrono::steady_clock::now() + delay_;
+  auto half = delay_.count() / 2;
+  return std::chrono::milliseconds(
+      half + std::uniform_int_distribution<std::int64_t>(0, delay_.count() - half)(jitter_));
 }
 
 void amqp_link::on_transport_error(proton::transport& t) {

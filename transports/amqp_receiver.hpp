@@ -45,8 +45,9 @@ struct amqp_settle_queue;
 
 /// The right to settle one unsettled delivery, from any thread, once. Movable, not copyable.
 /// A handle destroyed without `settle` releases the delivery (the broker redelivers it), so a
-/// dropped message is never lost. Settling after the connection was lost does nothing (the
-/// broker redelivers on its own) and is counted as `lost` in the metrics.
+/// dropped message is never lost. Settling after the connection was lost, or after the settle
+/// timeout released the delivery, does nothing (the broker redelivers on its own) and is
+/// counted in `herald_amqp_settlements_lost_total`.
 class amqp_settlement {
 public:
   amqp_settlement() = default;
@@ -94,12 +95,18 @@ struct amqp_source_options {
   bool durable_source = true;
   /// Most unsettled deliveries plus outstanding credit on this link.
   std::uint32_t max_credit = 200;
+  /// A delivery not settled this long after it arrived is released (the broker redelivers
+  /// it) and a later settlement of it counts as late; zero: no limit. Keep it below the
+  /// queue's lock duration (Service Bus: 60 s by default), or the broker redelivers first.
+  std::chrono::milliseconds settle_timeout{0};
 };
 
 /// Settings of `amqp_receiver`.
 struct amqp_receiver_options {
   std::vector<amqp_source_options> sources;
-  /// First reconnect delay after a connection loss; doubles up to `max_reconnect_delay`.
+  /// First reconnect delay after a connection loss; doubles up to `max_reconnect_delay`. Each
+  /// wait is drawn uniformly from [delay / 2, delay] (jitter: nodes restarted together do not
+  /// reconnect in lockstep).
   std::chrono::milliseconds min_reconnect_delay{100};
   std::chrono::milliseconds max_reconnect_delay{5000};
   /// How often credit is re-evaluated while the pipeline is full.
@@ -112,10 +119,10 @@ struct amqp_receiver_options {
 /// Credit: a link holds at most `max_credit` unsettled deliveries plus outstanding credit,
 /// and never more outstanding credit than `capacity()` says the pipeline can take now; while
 /// `capacity()` is 0 no credit is granted (backpressure stays at the broker).
-/// Faults: a lost connection is reopened with exponential backoff; its unsettled deliveries
-/// are forgotten (the broker redelivers them). Stop: releases unsettled deliveries, closes
-/// each receiver link, then (once the link is closed, or after a grace period) its connection:
-/// RabbitMQ drops dispositions that race a connection close.
+/// Faults: a lost connection (or a failed connect) is retried with capped, jittered exponential
+/// backoff until `stop`; its unsettled deliveries are forgotten (the broker redelivers them). Stop:
+/// releases unsettled deliveries, closes each receiver link, then (once the link is closed, or
+/// after a grace period) its connection: RabbitMQ drops dispositions that race a connection close.
 ///
 /// Threading: Proton's container runs on one thread owned by this object; `on_message` and
 /// `capacity` are called on it and must not block. Settlements may be made from any thread.

@@ -19,7 +19,7 @@ namespace {
 /// One broker for the whole file (it takes seconds to boot); each case has its own queue.
 test::rabbitmq_server& broker() {
   static test::rabbitmq_server server(
-      test::rabbitmq_server_options{{"plain", "credit", "poison", "quirk"}});
+      test::rabbitmq_server_options{{"plain", "credit", "poison", "quirk", "timeout", "restart"}});
   return server;
 }
 
@@ -89,6 +89,27 @@ transports::amqp_receiver_options options(const std::string& queue) {
   o.min_reconnect_delay = 50ms;
   o.max_reconnect_delay = 500ms;
   return o;
+}
+
+/// The value of `name{queue=<address of queue>[, extra label]}` in `metrics`, or -1.
+double metric(prometheus::Registry& metrics, const std::string& name, const std::string& queue,
+              const std::string& outcome = {}) {
+  for (const auto& family : metrics.Collect()) {
+    if (family.name != name) {
+      continue;
+    }
+    for (const auto& m : family.metric) {
+      bool match = true;
+      for (const auto& l : m.label) {
+        match = match && ((l.name == "queue" && l.value == test::rabbitmq_server::address(queue)) ||
+                          (l.name == "outcome" && l.value == outcome));
+      }
+      if (match) {
+        return family.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
+      }
+    }
+  }
+  return -1;
 }
 
 bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
@@ -188,6 +209,93 @@ BOOST_AUTO_TEST_CASE(accepts_made_just_before_stop_reach_the_broker_and_the_rest
   }
   auto left = test::amqp_drain(broker().url(), test::rabbitmq_server::address("quirk"));
   BOOST_TEST(left.messages.size() == 20u);
+}
+
+BOOST_AUTO_TEST_CASE(a_delivery_not_settled_in_time_is_released_and_redelivered) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("timeout"),
+                     numbered(3, "t"));
+  sink s;
+  prometheus::Registry metrics;
+  auto o = options("timeout");
+  o.sources[0].settle_timeout = 300ms;
+  {
+    transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
+    // Never settled: each message comes back after the timeout, marked as redelivered.
+    BOOST_TEST_REQUIRE(s.wait_for(6, 15s));
+    {
+      std::lock_guard lock(s.mu);
+      BOOST_TEST(!s.got[0].first.redelivered);
+      BOOST_TEST(s.got[5].first.redelivered);
+      BOOST_TEST(s.got[5].first.body.rfind("{\"n\":", 0) == 0u);
+    }
+    BOOST_TEST(metric(metrics, "herald_amqp_settle_timeouts_total", "timeout") >= 3.0);
+    BOOST_TEST(metric(metrics, "herald_amqp_messages_settled_total", "timeout", "released") >= 3.0);
+    BOOST_TEST(metric(metrics, "herald_amqp_redeliveries_total", "timeout") >= 3.0);
+    // Settling every handle: the expired ones count as lost, the live ones are accepted.
+    s.settle_all(transports::amqp_outcome::accepted);
+    BOOST_TEST(eventually(
+        [&] {
+          return metric(metrics, "herald_amqp_messages_settled_total", "timeout", "accepted") >=
+                 3.0;
+        },
+        5s));
+    BOOST_TEST(metric(metrics, "herald_amqp_settlements_lost_total", "timeout") >= 3.0);
+    // Messages redelivered after the settle_all are released by the stop.
+  }
+  auto left = test::amqp_drain(broker().url(), test::rabbitmq_server::address("timeout"));
+  BOOST_TEST(left.messages.size() <= 3u);
+}
+
+// Last: it restarts the shared broker.
+BOOST_AUTO_TEST_CASE(reconnects_after_a_broker_restart_and_gets_the_unsettled_again) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("restart"),
+                     numbered(50, "r"));
+  sink s;
+  s.budget = 50;
+  prometheus::Registry metrics;
+  transports::amqp_receiver uut(options("restart"), s.handler(), s.capacity(), metrics);
+  BOOST_TEST_REQUIRE(s.wait_for(50, 15s));
+  {
+    // Accept the first 30; the other 20 stay unsettled across the restart.
+    std::lock_guard lock(s.mu);
+    for (std::size_t i = 0; i < 30; ++i) {
+      s.got[i].second.settle(transports::amqp_outcome::accepted);
+      --s.unsettled;
+    }
+  }
+  BOOST_TEST_REQUIRE(eventually(
+      [&] {
+        return metric(metrics, "herald_amqp_messages_settled_total", "restart", "accepted") == 30;
+      },
+      5s));
+  broker().stop();
+  BOOST_TEST_REQUIRE(eventually([&] { return uut.attached() == 0; }, 10s));
+  BOOST_TEST(metric(metrics, "herald_amqp_connection_state", "restart") < 2.0);
+  // Settled while disconnected: dropped (the broker redelivers), counted.
+  s.settle_all(transports::amqp_outcome::accepted);
+  broker().start();
+  BOOST_TEST_REQUIRE(eventually([&] { return uut.attached() == 1; }, 30s));
+  BOOST_TEST(metric(metrics, "herald_amqp_connection_state", "restart") == 2.0);
+  BOOST_TEST(metric(metrics, "herald_amqp_reconnects_total", "restart") >= 1.0);
+  // The 20 unsettled come back, marked as redelivered; then new messages flow too.
+  BOOST_TEST_REQUIRE(s.wait_for(70, 20s));
+  {
+    std::lock_guard lock(s.mu);
+    for (std::size_t i = 50; i < 70; ++i) {
+      BOOST_TEST(s.got[i].first.redelivered);
+      auto n = std::stoi(s.got[i].first.message_id.substr(1));
+      BOOST_TEST(n >= 30);
+    }
+  }
+  s.settle_all(transports::amqp_outcome::accepted);
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("restart"),
+                     numbered(5, "late"));
+  BOOST_TEST_REQUIRE(s.wait_for(75, 15s));
+  s.settle_all(transports::amqp_outcome::accepted);
+  BOOST_TEST(metric(metrics, "herald_amqp_settlements_lost_total", "restart") == 20.0);
+  uut.stop();
+  BOOST_TEST(
+      test::amqp_drain(broker().url(), test::rabbitmq_server::address("restart")).messages.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
