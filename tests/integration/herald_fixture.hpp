@@ -30,7 +30,7 @@ struct herald_fixture_options {
   /// Also open the admin listener (`http.admin_listen`) on an ephemeral port.
   bool admin_listener = false;
   /// Extra environment of `herald serve` (`HERALD_*` overrides).
-  std::vector<std::pair<std::string, std::string>> env;
+  std::vector<std::pair<std::string, std::string>> env{};
 };
 
 /// A mock APNs (TLS, ALPN h2, checking the ES256 provider token) and a `herald serve` pointed
