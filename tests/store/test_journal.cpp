@@ -205,12 +205,14 @@ BOOST_AUTO_TEST_CASE(a_full_queue_refuses_appends_at_once) {
   // Block the writer inside a callback, so the queue cannot drain.
   std::promise<void> release;
   auto released = release.get_future().share();
-  std::promise<void> entered;
-  BOOST_REQUIRE(j.append(make_batch("blocker", 1), [&](auto) {
-    entered.set_value();
+  auto entered = std::make_shared<std::promise<void>>();
+  auto entered_future = entered->get_future();
+  // Captured by value: the writer may still be inside the callback when this scope ends.
+  BOOST_REQUIRE(j.append(make_batch("blocker", 1), [entered, released](auto) {
+    entered->set_value();
     released.wait();
   }));
-  entered.get_future().wait();
+  entered_future.wait();
   BOOST_REQUIRE(j.append(make_batch("q1", 1), {}));
   BOOST_REQUIRE(j.append(make_batch("q2", 1), {}));
   auto refused = j.append(make_batch("q3", 1), {});
