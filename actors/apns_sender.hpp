@@ -3,14 +3,11 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
-#include <chrono>
-#include <cstdint>
 #include <memory>
 #include <string>
 
-#include "actors/delivery_backlog.hpp"
 #include "actors/node_metrics.hpp"
-#include "transports/h2_client_connection.hpp"
+#include "actors/sender_options.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -20,30 +17,18 @@ namespace herald::actors {
 
 /// How one app's APNs sender connects, authenticates and retries.
 struct apns_sender_options {
-  std::string app;
-  transports::h2_client_options connection;
+  sender_options sender; ///< Pool, lanes, retries (`sender.app` names the app).
   std::string team_id;
   std::string key_id;
   std::string key_pem; ///< The `.p8` PKCS#8 private key (a secret: never logged).
-  /// The node's sender backlog, shared with admission control (null: not counted).
-  std::shared_ptr<delivery_backlog> backlog;
-  std::uint32_t max_attempts = 5;
-  std::chrono::milliseconds retry_base{250};
-  std::chrono::milliseconds retry_cap{10000};
-  std::chrono::milliseconds reconnect_base{1000};
-  std::chrono::milliseconds reconnect_cap{60000};
 };
 
-/// Spawns the APNs sender of one app: it owns one persistent HTTP/2 connection (nghttp2 on the
-/// node's Asio threads), signs the ES256 provider token, and delivers `(deliver_atom,
-/// notification_ptr)` within the connection's stream budget, queueing the rest per lane
-/// (counted in the node's `delivery_backlog`, which stops admission when high; nothing is
-/// dropped for lack of room). Verdicts: accepted; rejected (dead
-/// tokens are pruned through the identity's router shard, learned from `(shards_atom,
-/// shared_ptr<const shard_map>)`); failed → retried with capped full-jitter backoff until the
-/// deadline or the attempt cap; unauthorized → token reissued, retried. A lost connection is
-/// re-opened with backoff and its unanswered requests are re-queued, never dropped.
-/// Event-based: never blocks; connection callbacks come back as messages.
+/// Spawns the APNs sender of one app: the sender core (`spawn_sender`: pool, stream budget,
+/// lanes, retries, pruning) with APNs token authentication. One ES256 provider token per team
+/// and key is signed and reused (see `apns_token_cache`); a 403 `ExpiredProviderToken` or
+/// `InvalidProviderToken` drops it, a new one is signed and the notification sent again.
+/// Answers are read by `classify_apns` (410 `Unregistered` carries the token's invalid-since
+/// time for the prune guard). Fails at spawn, logged, when the key does not parse.
 [[nodiscard]] caf::actor spawn_apns_sender(caf::actor_system& sys, boost::asio::io_context& io,
                                            apns_sender_options options,
                                            std::shared_ptr<node_metrics> metrics);

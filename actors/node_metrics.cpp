@@ -123,8 +123,29 @@ node_metrics::node_metrics(std::shared_ptr<prometheus::Registry> registry)
                            .Register(*registry_);
   queued_ = &BuildGauge()
                  .Name("herald_sender_queued_notifications")
-                 .Help("Notifications waiting in sender queues")
+                 .Help("Notifications waiting in sender queues, by lane")
                  .Register(*registry_);
+  active_streams_ = &BuildGauge()
+                         .Name("herald_sender_active_streams")
+                         .Help("HTTP/2 streams open to providers")
+                         .Register(*registry_);
+  connection_events_ = &BuildCounter()
+                            .Name("herald_sender_connection_events_total")
+                            .Help("Provider connections made, lost, sent GOAWAY; sender restarts")
+                            .Register(*registry_);
+  credential_refreshes_ = &BuildCounter()
+                               .Name("herald_credential_refreshes_total")
+                               .Help("Provider credential fetches and reissues, by result")
+                               .Register(*registry_);
+  dead_letters_ = &BuildCounter()
+                       .Name("herald_dead_letters_total")
+                       .Help("Notifications given up and recorded as dead letters, by reason")
+                       .Register(*registry_);
+  dead_letter_write_failures_ = &BuildCounter()
+                                     .Name("herald_dead_letter_write_failures_total")
+                                     .Help("Dead letters that could not be written to the store")
+                                     .Register(*registry_)
+                                     .Add({});
 }
 
 prometheus::Counter& node_metrics::webhook_batches(int status) {
@@ -201,8 +222,30 @@ prometheus::Histogram& node_metrics::provider_latency(std::string_view provider)
   return provider_latency_->Add({{"provider", std::string(provider)}}, buckets);
 }
 
-prometheus::Gauge& node_metrics::queued(std::string_view provider) {
-  return queued_->Add({{"provider", std::string(provider)}});
+prometheus::Gauge& node_metrics::queued(std::string_view provider, protocol::lane lane) {
+  return queued_->Add(
+      {{"provider", std::string(provider)}, {"lane", std::string(to_string(lane))}});
+}
+
+prometheus::Gauge& node_metrics::active_streams(std::string_view provider) {
+  return active_streams_->Add({{"provider", std::string(provider)}});
+}
+
+prometheus::Counter& node_metrics::connection_events(std::string_view provider,
+                                                     std::string_view event) {
+  return connection_events_->Add(
+      {{"provider", std::string(provider)}, {"event", std::string(event)}});
+}
+
+prometheus::Counter& node_metrics::credential_refreshes(std::string_view provider,
+                                                        std::string_view result) {
+  return credential_refreshes_->Add(
+      {{"provider", std::string(provider)}, {"result", std::string(result)}});
+}
+
+prometheus::Counter& node_metrics::dead_letters(std::string_view provider,
+                                                std::string_view reason) {
+  return dead_letters_->Add({{"provider", std::string(provider)}, {"reason", std::string(reason)}});
 }
 
 } // namespace herald::actors

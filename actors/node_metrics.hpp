@@ -9,6 +9,7 @@
 #include <memory>
 #include <string_view>
 
+#include "protocol/intent.hpp"
 #include "protocol/registration.hpp"
 #include "protocol/verdict.hpp"
 
@@ -72,14 +73,27 @@ public:
   prometheus::Histogram& api_latency(std::string_view route);
   /// Provider round-trip latency in seconds.
   prometheus::Histogram& provider_latency(std::string_view provider);
-  /// Notifications waiting in sender queues.
-  prometheus::Gauge& queued(std::string_view provider);
+  /// Notifications waiting in sender queues, by provider and lane.
+  prometheus::Gauge& queued(std::string_view provider, protocol::lane lane);
+  /// HTTP/2 streams open to providers, by provider.
+  prometheus::Gauge& active_streams(std::string_view provider);
+  /// Sender connection events by provider and event (`connected`, `lost`, `goaway`,
+  /// `restarted`: a sender recovering from a failure of its own).
+  prometheus::Counter& connection_events(std::string_view provider, std::string_view event);
+  /// Credential fetches and reissues by provider and result (`ok`, `failed`, `refused`).
+  prometheus::Counter& credential_refreshes(std::string_view provider, std::string_view result);
+  /// Notifications given up (attempt cap, deadline, no credential) and recorded as dead
+  /// letters, by provider and reason.
+  prometheus::Counter& dead_letters(std::string_view provider, std::string_view reason);
+  /// Dead letters that could not be written to the store.
+  prometheus::Counter& dead_letter_write_failures() { return *dead_letter_write_failures_; }
 
 private:
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Counter* events_received_;
   prometheus::Counter* event_faults_;
   prometheus::Counter* unrouted_;
+  prometheus::Counter* dead_letter_write_failures_;
   prometheus::Family<prometheus::Counter>* webhook_batches_;
   prometheus::Family<prometheus::Counter>* webhook_events_;
   prometheus::Family<prometheus::Counter>* auth_failures_;
@@ -101,6 +115,10 @@ private:
   prometheus::Family<prometheus::Histogram>* api_latency_;
   prometheus::Family<prometheus::Histogram>* provider_latency_;
   prometheus::Family<prometheus::Gauge>* queued_;
+  prometheus::Family<prometheus::Gauge>* active_streams_;
+  prometheus::Family<prometheus::Counter>* connection_events_;
+  prometheus::Family<prometheus::Counter>* credential_refreshes_;
+  prometheus::Family<prometheus::Counter>* dead_letters_;
 };
 
 } // namespace herald::actors

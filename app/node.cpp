@@ -14,6 +14,7 @@
 #include "actors/apns_sender.hpp"
 #include "actors/app_directory.hpp"
 #include "actors/atoms.hpp"
+#include "actors/dead_letter_writer.hpp"
 #include "actors/fcm_sender.hpp"
 #include "actors/http_api.hpp"
 #include "actors/ingest_control.hpp"
@@ -63,15 +64,25 @@ void write_ports_file(const std::filesystem::path& dir, std::uint16_t http, std:
   }
 }
 
+/// The sender core's options shared by every provider of `app`.
+actors::sender_options pool_options(const app_config& app, const endpoint& server,
+                                    const std::filesystem::path& ca_file, int connections,
+                                    int max_streams) {
+  actors::sender_options opt;
+  opt.app = app.name;
+  opt.connection.host = server.host;
+  opt.connection.port = server.port;
+  opt.connection.tls = server.tls();
+  opt.connection.ca_file = ca_file.string();
+  opt.connection.max_streams_cap = static_cast<std::uint32_t>(max_streams);
+  opt.connections = static_cast<std::uint32_t>(connections);
+  return opt;
+}
+
 actors::apns_sender_options sender_options(const app_config& app, const apns_config& apns,
                                            std::string key_pem) {
   actors::apns_sender_options opt;
-  opt.app = app.name;
-  opt.connection.host = apns.server.host;
-  opt.connection.port = apns.server.port;
-  opt.connection.tls = apns.server.tls();
-  opt.connection.ca_file = apns.ca_file.string();
-  opt.connection.max_streams_cap = static_cast<std::uint32_t>(apns.max_streams);
+  opt.sender = pool_options(app, apns.server, apns.ca_file, apns.connections, apns.max_streams);
   opt.team_id = apns.team_id;
   opt.key_id = apns.key_id;
   opt.key_pem = std::move(key_pem);
@@ -94,13 +105,8 @@ std::optional<actors::fcm_sender_options> fcm_sender_options(const app_config& a
     return std::nullopt;
   }
   actors::fcm_sender_options opt;
-  opt.app = app.name;
+  opt.sender = pool_options(app, fcm.server, fcm.ca_file, fcm.connections, fcm.max_streams);
   opt.account = std::move(account).value();
-  opt.connection.host = fcm.server.host;
-  opt.connection.port = fcm.server.port;
-  opt.connection.tls = fcm.server.tls();
-  opt.connection.ca_file = fcm.ca_file.string();
-  opt.connection.max_streams_cap = static_cast<std::uint32_t>(fcm.max_streams);
   opt.token_connection.host = fcm.token_server.host;
   opt.token_connection.port = fcm.token_server.port;
   opt.token_connection.tls = fcm.token_server.tls();
@@ -147,7 +153,22 @@ int run_node(const config& cfg) {
 
   // Senders first: the app directory that router shards read names them.
   auto apps = std::make_shared<actors::app_directory>();
+  auto letters = store::sqlite_dead_letters::open(cfg.node.data_dir / "dead_letters.db");
+  if (!letters) {
+    spdlog::critical("dead letters: cannot open {}: {}",
+                     (cfg.node.data_dir / "dead_letters.db").string(), letters.error().message);
+    stop_io();
+    return 1;
+  }
+  auto dead_letters = actors::spawn_dead_letter_writer(system, std::move(letters).value(), metrics);
+  // The writer stops last (after the senders that feed it): the same list, at its end.
   std::vector<caf::actor> senders;
+  auto stop_senders = [&senders, dead_letters] {
+    for (const auto& a : senders) {
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    }
+    caf::anon_send_exit(dead_letters, caf::exit_reason::user_shutdown);
+  };
   for (const auto& app : cfg.apps) {
     actors::app_entry entry;
     entry.name = app.name;
@@ -171,8 +192,14 @@ int run_node(const config& cfg) {
       settings.ring_ttl = std::chrono::duration_cast<std::chrono::seconds>(app.apns->ring_ttl);
       entry.apns = std::move(settings);
       auto apns_options = sender_options(app, *app.apns, std::move(*pem));
-      apns_options.backlog = backlog;
+      apns_options.sender.backlog = backlog;
+      apns_options.sender.dead_letters = dead_letters;
       entry.apns_sender = actors::spawn_apns_sender(system, io, std::move(apns_options), metrics);
+      if (!entry.apns_sender) {
+        stop_senders();
+        stop_io();
+        return 1;
+      }
       senders.push_back(entry.apns_sender);
     }
     if (app.fcm) {
@@ -184,8 +211,14 @@ int run_node(const config& cfg) {
       protocol::fcm_settings settings;
       settings.project_id = app.fcm->project_id;
       entry.fcm = std::move(settings);
-      fcm->backlog = backlog;
+      fcm->sender.backlog = backlog;
+      fcm->sender.dead_letters = dead_letters;
       entry.fcm_sender = actors::spawn_fcm_sender(system, io, std::move(*fcm), metrics);
+      if (!entry.fcm_sender) {
+        stop_senders();
+        stop_io();
+        return 1;
+      }
       senders.push_back(entry.fcm_sender);
     }
     apps->add(std::move(entry));
@@ -201,9 +234,7 @@ int run_node(const config& cfg) {
                          ? (cfg.node.data_dir / "registry.db").string()
                          : std::string("registry.postgres_url"),
                      engine.error().describe());
-    for (const auto& a : senders) {
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    }
+    stop_senders();
     stop_io();
     return 1;
   }
@@ -255,9 +286,7 @@ int run_node(const config& cfg) {
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     }
     caf::anon_send_exit(sweeper, caf::exit_reason::user_shutdown);
-    for (const auto& a : senders) {
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    }
+    stop_senders();
   };
 
   if (!control) {

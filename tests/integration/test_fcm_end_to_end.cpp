@@ -162,8 +162,8 @@ BOOST_AUTO_TEST_CASE(a_revoked_access_token_is_refreshed_once_and_the_message_re
   BOOST_TEST_REQUIRE(s.fcm.wait_accepted(android_token, 2, 15s), s.node.herald->stderr_text());
   BOOST_TEST(s.fcm.stat("rejected") == 1); // The one 401.
   BOOST_TEST(s.fcm.stat("token_requests") == 2);
-  BOOST_TEST(
-      s.node.metric(R"(herald_notifications_total{outcome="unauthorized",provider="fcm"})") == 1.0);
+  BOOST_TEST(s.node.metric(
+                 R"(herald_credential_refreshes_total{provider="fcm",result="refused"})") == 1.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
