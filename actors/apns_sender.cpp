@@ -16,15 +16,16 @@ namespace {
 /// requests wait in their lane, expiring at their deadline.
 class apns_adapter final : public provider_adapter {
 public:
-  apns_adapter(protocol::apns_token_cache tokens, std::shared_ptr<node_metrics> metrics)
-      : tokens_(std::move(tokens)), metrics_(std::move(metrics)) {}
+  apns_adapter(protocol::apns_token_cache tokens, std::shared_ptr<node_metrics> metrics,
+               std::function<std::chrono::system_clock::time_point()> clock)
+      : tokens_(std::move(tokens)), metrics_(std::move(metrics)), clock_(std::move(clock)) {}
 
   std::string_view provider() const noexcept override { return "apns"; }
   void start(sender_host& host) override { host_ = &host; }
   void stop() override {}
 
   credential authorize() override {
-    auto now = std::chrono::system_clock::now();
+    auto now = clock_ ? clock_() : std::chrono::system_clock::now();
     if (refused_) {
       auto at = tokens_.next_issue_at();
       if (at && now < *at) {
@@ -74,6 +75,7 @@ private:
 
   protocol::apns_token_cache tokens_;
   std::shared_ptr<node_metrics> metrics_;
+  std::function<std::chrono::system_clock::time_point()> clock_;
   sender_host* host_ = nullptr;
   std::string current_; ///< The `authorization` value of the current token.
   bool refused_ = false;
@@ -90,11 +92,12 @@ caf::actor spawn_apns_sender(caf::actor_system& sys, boost::asio::io_context& io
     return {};
   }
   auto make = [pem = std::move(options.key_pem), team = std::move(options.team_id),
-               key = std::move(options.key_id), metrics]() -> std::unique_ptr<provider_adapter> {
+               key = std::move(options.key_id), token_clock = std::move(options.clock),
+               metrics]() -> std::unique_ptr<provider_adapter> {
     // The key parsed above: failing now would be a broken invariant (value() terminates).
     auto signer = protocol::es256_signer::from_pem(pem);
     return std::make_unique<apns_adapter>(
-        protocol::apns_token_cache(std::move(signer).value(), team, key), metrics);
+        protocol::apns_token_cache(std::move(signer).value(), team, key), metrics, token_clock);
   };
   return spawn_sender(sys, io, std::move(options.sender), std::move(make), std::move(metrics));
 }

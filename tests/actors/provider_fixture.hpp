@@ -10,6 +10,7 @@
 
 #include <prometheus/registry.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -38,6 +39,10 @@ struct provider_log {
   bool hold = false;    ///< Keep answers back until `release`.
   double fail_rate = 0; ///< Share answered 503 (a transient failure).
   std::mt19937_64 rng{42};
+  /// Answer 403 ExpiredProviderToken to every request carrying the first `authorization`.
+  bool expire_first_token = false;
+  std::string expired_token;
+  std::set<std::string> tokens_seen; ///< Distinct `authorization` values.
 };
 
 struct provider_fixture {
@@ -53,6 +58,9 @@ struct provider_fixture {
   caf::actor uut;
   caf::actor dead_letters; ///< Given to the sender when set before `start_sender`.
   std::uint16_t port = 0;
+  /// Seconds the APNs sender's token clock runs ahead of the system clock.
+  std::shared_ptr<std::atomic<std::int64_t>> clock_shift =
+      std::make_shared<std::atomic<std::int64_t>>(0);
 
   provider_fixture() {
     for (int i = 0; i < 2; ++i) {
@@ -86,6 +94,13 @@ struct provider_fixture {
       std::lock_guard lock(log->mutex);
       log->arrivals.push_back(id);
       ++log->by_connection[request.remote];
+      const auto& auth = request.header("authorization");
+      log->tokens_seen.insert(auth);
+      if (log->expire_first_token && (log->expired_token.empty() || log->expired_token == auth)) {
+        log->expired_token = auth;
+        r.respond(403, {}, R"({"reason":"ExpiredProviderToken"})");
+        return;
+      }
       if (log->hold) {
         log->held.emplace_back(id, r);
         return;
@@ -140,6 +155,9 @@ struct provider_fixture {
     std::ostringstream pem;
     pem << in.rdbuf();
     o.key_pem = pem.str();
+    o.clock = [shift = clock_shift] {
+      return std::chrono::system_clock::now() + std::chrono::seconds(shift->load());
+    };
     uut = actors::spawn_apns_sender(system, io, std::move(o), metrics);
     BOOST_TEST_REQUIRE(static_cast<bool>(uut));
   }

@@ -220,6 +220,30 @@ BOOST_AUTO_TEST_CASE(a_failed_sender_is_restarted_and_its_notifications_sent_aga
   BOOST_TEST(counter(f.metrics->dead_letters("apns", "failed")) == 0.0);
 }
 
+BOOST_AUTO_TEST_CASE(an_expired_provider_token_is_replaced_and_the_notification_sent_again) {
+  provider_fixture f;
+  f.log->expire_first_token = true;
+  f.start_provider({});
+  f.start_sender(1, 100);
+  f.deliver("first", protocol::lane::call);
+  BOOST_TEST_REQUIRE(f.wait_for([](provider_log& l) { return l.arrivals.size() == 1; }, 10s));
+  // The refused token is younger than Apple's 20-minute floor for a new one: no new token,
+  // no resend with the refused one; the notification waits.
+  std::this_thread::sleep_for(200ms);
+  {
+    std::lock_guard lock(f.log->mutex);
+    BOOST_TEST_REQUIRE(f.log->arrivals.size() == 1u);
+  }
+  BOOST_TEST(counter(f.metrics->credential_refreshes("apns", "refused")) == 1.0);
+  f.clock_shift->store(21 * 60);
+  f.deliver("second", protocol::lane::call);
+  BOOST_TEST_REQUIRE(f.wait_for([](provider_log& l) { return l.accepted.size() == 2; }, 10s));
+  std::lock_guard lock(f.log->mutex);
+  BOOST_TEST(f.log->accepted.count("first") == 1u);
+  BOOST_TEST(f.log->tokens_seen.size() == 2u);
+  BOOST_TEST(counter(f.metrics->credential_refreshes("apns", "ok")) == 1.0);
+}
+
 BOOST_AUTO_TEST_CASE(gives_up_at_the_attempt_cap_or_deadline_and_records_dead_letters) {
   provider_fixture f;
   test::temp_dir dir;
