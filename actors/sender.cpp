@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include "actors/backoff.hpp"
 #include "actors/sender_state.hpp"
 #include "actors/shard_map.hpp"
@@ -39,15 +41,19 @@ void send_on(sender_actor* self, std::uint32_t i, const notification_ptr& n,
   });
 }
 
+/// Moves the provider's gauges by this sender's change since its last report: several apps
+/// share one series per provider, so no sender may `Set` it.
 void update_gauges(sender_actor* self) {
   auto& st = self->state;
   std::uint32_t open = 0;
   for (const auto& slot : st.slots) {
     open += slot.in_flight;
   }
-  st.streams->Set(open);
+  st.streams->Increment(open - std::exchange(st.reported_streams, open));
+  auto& reported = st.ledger->reported_queued;
   for (std::size_t l = 0; l < st.queued.size(); ++l) {
-    st.queued[l]->Set(static_cast<double>(st.queue().size(static_cast<protocol::lane>(l))));
+    auto now = static_cast<double>(st.queue().size(static_cast<protocol::lane>(l)));
+    st.queued[l]->Increment(now - std::exchange(reported[l], now));
   }
 }
 

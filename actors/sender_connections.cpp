@@ -40,6 +40,9 @@ void give_up(sender_actor* self, const notification_ptr& n, std::string_view out
 }
 
 sender_state::~sender_state() {
+  if (streams != nullptr) {
+    streams->Decrement(reported_streams); // its streams end with it
+  }
   for (auto& slot : slots) {
     if (slot.conn) {
       slot.conn->close();

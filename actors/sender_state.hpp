@@ -68,6 +68,8 @@ struct sender_ledger {
   explicit sender_ledger(std::shared_ptr<delivery_backlog> backlog) : queue(std::move(backlog)) {}
   lane_queue queue;
   std::unordered_set<notification_ptr> out;
+  /// The queue's size per lane last added to the provider's queue gauge.
+  std::array<double, 3> reported_queued{};
 
   /// Puts every notification out of the queue back at the head of its lane (after the sender
   /// that held them ended); returns how many.
@@ -100,6 +102,7 @@ struct sender_state : sender_host {
   prometheus::Counter* accepted = nullptr;
   prometheus::Histogram* latency = nullptr;
   prometheus::Gauge* streams = nullptr;
+  double reported_streams = 0; ///< This sender's share of the `streams` gauge.
   std::array<prometheus::Gauge*, 3> queued{};
   static inline const char* name = "herald.sender";
 

@@ -160,6 +160,13 @@ BOOST_AUTO_TEST_CASE(goaway_in_the_middle_of_load_loses_nothing) {
   BOOST_TEST(f.accepted_once() == static_cast<std::size_t>(total)); // none twice either
   BOOST_TEST(f.server->stats().sessions.load() >= 10u);
   BOOST_TEST(counter(f.metrics->connection_events("apns", "goaway")) >= 8.0);
+  // The gauges come back to zero once the work is done.
+  BOOST_TEST(f.wait_for(
+      [&](provider_log&) {
+        return f.metrics->active_streams("apns").Value() == 0 &&
+               f.metrics->queued("apns", protocol::lane::chat).Value() == 0;
+      },
+      5s));
   BOOST_TEST(counter(f.metrics->dead_letters("apns", "failed")) == 0.0);
 }
 
