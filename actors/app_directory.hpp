@@ -12,6 +12,7 @@
 #include "protocol/api_key.hpp"
 #include "protocol/apns_request.hpp"
 #include "protocol/fcm_message.hpp"
+#include "protocol/template.hpp"
 
 namespace herald::actors {
 
@@ -25,6 +26,8 @@ struct app_entry {
   caf::actor apns_sender;
   std::optional<protocol::fcm_settings> fcm;
   caf::actor fcm_sender;
+  /// Named templates (`[[apps.templates]]`) for direct sends.
+  protocol::alert_templates templates;
   /// Keys accepted by the app's REST routes (digests only); empty: none configured.
   std::vector<protocol::api_key> api_keys;
 };

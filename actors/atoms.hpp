@@ -23,6 +23,7 @@ using unregister_atom = caf::atom_constant<caf::atom("unregister")>;
 using device_atom = caf::atom_constant<caf::atom("device")>;
 using identity_atom = caf::atom_constant<caf::atom("identity")>;
 using dead_atom = caf::atom_constant<caf::atom("dead")>;
+using page_atom = caf::atom_constant<caf::atom("page")>;
 using invalidate_atom = caf::atom_constant<caf::atom("invalidate")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 

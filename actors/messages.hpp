@@ -7,9 +7,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/shard_map.hpp"
+#include "protocol/direct_send.hpp"
 #include "protocol/envelope.hpp"
 #include "protocol/intent.hpp"
 #include "protocol/provider_request.hpp"
@@ -49,8 +51,21 @@ struct notification {
   /// The originating event's completion share: dropped with the notification at its final
   /// verdict.
   event_token event;
+  /// Told the notification's final state once (direct sends track per-device outcomes);
+  /// empty for event notifications. Call through `settle`.
+  std::function<void(protocol::delivery_state, std::string_view reason)> on_outcome;
 };
 using notification_ptr = std::shared_ptr<notification>;
+
+/// Reports `n`'s final state to its `on_outcome`, if any, at most once. Senders call it at
+/// every final verdict (the metric `herald_notifications_total` counts the same moments).
+inline void settle(notification& n, protocol::delivery_state state, std::string_view reason) {
+  if (n.on_outcome) {
+    auto report = std::move(n.on_outcome);
+    n.on_outcome = nullptr;
+    report(state, reason);
+  }
+}
 
 /// What the ingestion actor tells the webhook once a batch is handed to the routers.
 struct ingest_outcome {

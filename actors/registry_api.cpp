@@ -9,7 +9,6 @@
 #include "actors/atoms.hpp"
 #include "actors/messages.hpp"
 #include "protocol/api_key.hpp"
-#include "protocol/communication_identifier.hpp"
 #include "protocol/registration_json.hpp"
 
 namespace herald::actors {
@@ -20,19 +19,6 @@ using transports::http_responder;
 using transports::http_response;
 
 namespace {
-
-/// The normalised rawId of an identity that can hold app registrations (ACS and
-/// Teams users), or nullopt.
-std::optional<std::string> app_identity(std::string_view raw) {
-  if (raw.empty() || raw.size() > 256) {
-    return std::nullopt;
-  }
-  auto id = protocol::communication_identifier::from_raw_id(raw);
-  if (!id.can_receive_app_push()) {
-    return std::nullopt;
-  }
-  return id.to_raw_id();
-}
 
 http_response invalid_identity() {
   return http_response::problem(400, "Invalid identity",
@@ -105,7 +91,9 @@ registry_api::registry_api(std::shared_ptr<const shard_map> shards,
                            std::shared_ptr<const app_directory> apps,
                            std::shared_ptr<node_metrics> metrics, registry_api_options options)
     : shards_(std::move(shards)), apps_(std::move(apps)), metrics_(std::move(metrics)),
-      options_(options), limits_(std::make_shared<rate_limits>()) {
+      options_(options), transfer_(shards_, metrics_),
+      direct_(shards_, apps_, metrics_, options.direct_send),
+      limits_(std::make_shared<rate_limits>()) {
   // Keys live in the app directory, which never changes after start: their
   // addresses are stable bucket keys. A burst of one second's worth of
   // requests.
@@ -156,13 +144,16 @@ void registry_api::operator()(http_request&& req, http_responder respond) const 
     respond(std::move(*refused));
     return;
   }
-  if (req.body.size() > options_.body_limit) {
+  const auto limit =
+      c.route->id == rest_route::import_devices ? options_.import_body_limit : options_.body_limit;
+  if (req.body.size() > limit) {
     respond(http_response::problem(413, "Content Too Large",
-                                   "the body exceeds " + std::to_string(options_.body_limit) +
-                                       " bytes"));
+                                   "the body exceeds " + std::to_string(limit) + " bytes"));
     return;
   }
-  c.param = transports::percent_decode(match.params.at(1));
+  if (match.params.size() > 1) {
+    c.param = transports::percent_decode(match.params[1]);
+  }
   dispatch(c, req, std::move(respond));
 }
 
@@ -242,6 +233,18 @@ void registry_api::dispatch(const call& c, const http_request& req, http_respond
   case rest_route::delete_identity_devices:
     identity_devices(c, true, std::move(respond));
     return;
+  case rest_route::export_devices:
+    transfer_.export_page(*c.app, req, std::move(respond));
+    return;
+  case rest_route::import_devices:
+    transfer_.import(*c.app, req, std::move(respond));
+    return;
+  case rest_route::send_notification:
+    direct_.send(*c.app, req, std::move(respond));
+    return;
+  case rest_route::get_notification:
+    direct_.status(*c.app, c.param, std::move(respond));
+    return;
   }
   respond(http_response::problem(404, "Not Found", "no route for " + req.path));
 }
@@ -263,7 +266,7 @@ void registry_api::register_device(const call& c, const http_request& req,
     respond(http_response::problem(400, "Invalid registration", err.describe(), err.field));
     return;
   }
-  auto identity = app_identity(reg.value().identity);
+  auto identity = protocol::registrable_identity(reg.value().identity);
   if (!identity) {
     metrics_->registry_writes("invalid").Increment();
     respond(invalid_identity());
@@ -351,7 +354,7 @@ void registry_api::delete_device(const call& c, const http_request& req,
 }
 
 void registry_api::identity_devices(const call& c, bool remove, http_responder respond) const {
-  auto identity = app_identity(c.param);
+  auto identity = protocol::registrable_identity(c.param);
   if (!identity) {
     respond(invalid_identity());
     return;

@@ -7,6 +7,8 @@
 #include <string_view>
 
 #include "actors/app_directory.hpp"
+#include "actors/device_transfer.hpp"
+#include "actors/direct_send_api.hpp"
 #include "actors/node_metrics.hpp"
 #include "actors/shard_map.hpp"
 #include "protocol/rest_routes.hpp"
@@ -19,6 +21,10 @@ struct registry_api_options {
   /// Largest JSON body accepted by a registry route (a registration is well
   /// under 8 KiB).
   std::size_t body_limit = 64 * 1024;
+  /// Largest NDJSON body of `devices:import` (the node sets `http.body_limit`).
+  std::size_t import_body_limit = 1024 * 1024;
+  /// Retention of direct sends' outcomes.
+  direct_send_options direct_send;
   /// `node.dev`: an app without API keys serves REST requests without
   /// credentials. Outside dev mode such an app refuses them (403).
   bool dev = false;
@@ -32,6 +38,10 @@ struct registry_api_options {
 /// - `DELETE /v1/apps/{app}/devices/{deviceId}[?platform=]`: looks the device up, then removes
 ///   each registration through the shard owning its identity.
 /// - `GET` / `DELETE /v1/apps/{app}/identities/{rawId}/devices`: through the identity's shard.
+/// - `GET /v1/apps/{app}/devices:export`, `POST /v1/apps/{app}/devices:import`: NDJSON bulk
+///   transfer (`device_transfer`).
+/// - `POST /v1/apps/{app}/notifications`, `GET /v1/apps/{app}/notifications/{id}`: direct
+///   sends and their outcomes (`direct_send_api`).
 /// Every route needs an API key of the path's app holding the route's scope (see
 /// `authorize`). Errors are `application/problem+json` naming the field. Each answer is
 /// counted by route label and status, and timed (`herald_api_*`).
@@ -49,7 +59,7 @@ private:
   struct call {
     const protocol::rest_route_info* route = nullptr;
     const app_entry* app = nullptr;
-    std::string param; ///< deviceId or rawId, percent-decoded.
+    std::string param; ///< deviceId or rawId, percent-decoded; empty for app-wide routes.
   };
 
   /// The refusal of a request, or nullopt when it may be served: 401 without a
@@ -71,6 +81,8 @@ private:
   std::shared_ptr<const app_directory> apps_;
   std::shared_ptr<node_metrics> metrics_;
   registry_api_options options_;
+  device_transfer transfer_;
+  direct_send_api direct_;
   struct rate_limits;
   /// Token buckets of the keys with a rate, shared by the copies of this
   /// handler.

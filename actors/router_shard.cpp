@@ -215,6 +215,14 @@ caf::behavior router_shard(caf::stateful_actor<router_state>* self, std::size_t 
         }
         s.answer(std::move(found), reply);
       },
+      [self](find_atom, page_atom, const std::string& app, const std::string& after_device,
+             const std::string& after_platform, std::uint64_t limit,
+             const registry_query_reply& reply) {
+        auto& s = self->state;
+        s.answer(s.registry->list_app(app, clock::now(), after_device, after_platform,
+                                      static_cast<std::size_t>(limit)),
+                 reply);
+      },
       [self](unregister_atom, device_atom, const std::string& app, const std::string& device,
              platform channel, const registry_query_reply& reply) {
         auto& s = self->state;

@@ -27,6 +27,9 @@ using registry_factory = std::function<store::result<std::unique_ptr<store::regi
 ///   registrations (any shard may answer: reads only).
 /// - `(find_atom, identity_atom, app, rawId, registry_query_reply)`: the identity's unexpired
 ///   registrations in that app.
+/// - `(find_atom, page_atom, app, after device id, after platform, uint64 limit,
+///   registry_query_reply)`: one page of the app's unexpired registrations (`list_app`; any
+///   shard may answer).
 /// - `(unregister_atom, device_atom, app, device id, platform, registry_query_reply)` and
 ///   `(unregister_atom, identity_atom, app, rawId, registry_query_reply)`: removals, sent to
 ///   the shard owning the registrations' identity.

@@ -127,6 +127,8 @@ std::string verdict_detail(const protocol::verdict& v) {
 void on_rejected(sender_actor* self, const notification_ptr& n, const protocol::verdict& v) {
   auto& st = self->state;
   count(self, "rejected");
+  settle(*n, protocol::delivery_state::rejected,
+         v.reason.empty() ? "HTTP " + std::to_string(v.status) : v.reason);
   spdlog::info("{} sender {}: rejected {} for token {}: {}", st.provider, st.options.app,
                n->event_id, protocol::redact_token(n->target.token), v.reason);
   if (!v.token_dead || !st.shards) {
@@ -169,6 +171,7 @@ void on_answer(sender_actor* self, const sender_answer& answer) {
   switch (v.kind) {
   case verdict_kind::accepted:
     st.accepted->Increment();
+    settle(*n, protocol::delivery_state::accepted, v.provider_id);
     break;
   case verdict_kind::rejected:
     on_rejected(self, n, v);

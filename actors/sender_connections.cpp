@@ -22,6 +22,7 @@ void give_up(sender_actor* self, const notification_ptr& n, std::string_view out
   spdlog::warn("{} sender {}: gave up on event {} for token {} after {} attempts ({}: {})",
                st.provider, st.options.app, n->event_id, protocol::redact_token(n->target.token),
                n->attempt, outcome, detail);
+  settle(*n, protocol::delivery_state::failed, detail);
   if (!st.options.dead_letters) {
     return;
   }

@@ -141,6 +141,19 @@ config_result<void> read_metrics(const toml::table& root, const config_env& env,
   return config_ok();
 }
 
+config_result<void> read_notifications(const toml::table& root, const config_env& env,
+                                       seen_set& seen, notifications_config& out) {
+  auto t = section(root, "notifications");
+  HERALD_CONFIG_TRY(t);
+  config_reader r(t.value(), "notifications", "HERALD_NOTIFICATIONS_", env, seen);
+  HERALD_CONFIG_TRY(r.only_keys({"retention", "max_tracked"}));
+  HERALD_CONFIG_TRY(r.duration("retention", std::chrono::seconds(1), out.retention));
+  auto tracked = static_cast<std::int64_t>(out.max_tracked);
+  HERALD_CONFIG_TRY(r.integer("max_tracked", 1, 10'000'000, tracked));
+  out.max_tracked = static_cast<std::size_t>(tracked);
+  return config_ok();
+}
+
 config_result<void> read_log(const toml::table& root, const config_env& env, seen_set& seen,
                              log_config& out) {
   auto t = section(root, "log");
@@ -226,7 +239,8 @@ config_result<config> parse_config(std::string_view toml_text, const config_env&
   for (const auto& [key, node] : root) {
     const auto k = key.str();
     if (k != "node" && k != "http" && k != "webhook" && k != "ingest" && k != "metrics" &&
-        k != "log" && k != "apps" && k != "servicebus" && k != "registry") {
+        k != "log" && k != "apps" && k != "servicebus" && k != "registry" &&
+        k != "notifications") {
       return config_failure(std::string(k), "unknown key", line_of(node));
     }
   }
@@ -244,6 +258,7 @@ config_result<config> parse_config(std::string_view toml_text, const config_env&
   HERALD_CONFIG_TRY(registry);
   cfg.registry = std::move(registry).value();
   HERALD_CONFIG_TRY(read_metrics(root, env, seen, cfg.metrics));
+  HERALD_CONFIG_TRY(read_notifications(root, env, seen, cfg.notifications));
   HERALD_CONFIG_TRY(read_log(root, env, seen, cfg.log));
   auto apps = read_apps(root.get("apps"), env, seen);
   HERALD_CONFIG_TRY(apps);

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include "app/config_webhook.hpp"
 #include "protocol/api_key.hpp"
 #include "protocol/registration.hpp"
+#include "protocol/template.hpp"
 
 namespace herald::app {
 
@@ -71,6 +73,14 @@ struct ingest_config {
   std::chrono::milliseconds dedupe_window = std::chrono::hours(24);
   /// Most event ids remembered in memory.
   std::size_t dedupe_capacity = 1'000'000;
+};
+
+/// `[notifications]`: direct sends (`POST /v1/apps/{app}/notifications`).
+struct notifications_config {
+  /// How long a send's per-device outcomes can be read back.
+  std::chrono::milliseconds retention = std::chrono::hours(1);
+  /// Most sends tracked at once; the oldest are forgotten first.
+  std::size_t max_tracked = 10000;
 };
 
 /// `[metrics]`: the Prometheus exposer.
@@ -134,6 +144,10 @@ struct app_config {
   /// of the key: the key itself is never configured), `scopes` ⊆ {register, send, admin}
   /// and an optional `rate_per_second`. From the file only (no environment overrides).
   std::vector<protocol::api_key> api_keys;
+  /// `[[apps.templates]]`: alert texts by `name` (`title`, `body` with `{placeholder}`s),
+  /// used by direct sends; a template named after an ACS event type also replaces the
+  /// built-in chat alert text of that event.
+  std::map<std::string, protocol::alert_template> templates;
 };
 
 /// A node's whole configuration, every key with a default.
@@ -147,6 +161,7 @@ struct config {
   ingest_config ingest;
   registry_config registry;
   metrics_config metrics;
+  notifications_config notifications;
   log_config log;
   std::vector<app_config> apps;
   std::vector<servicebus_config> servicebus; ///< `[[servicebus]]` queues to consume.

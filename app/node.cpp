@@ -173,6 +173,9 @@ int run_node(const config& cfg) {
     actors::app_entry entry;
     entry.name = app.name;
     entry.api_keys = app.api_keys;
+    for (const auto& [name, text] : app.templates) {
+      entry.templates.set(name, text);
+    }
     if (app.registration_ttl) {
       entry.registration_ttl =
           std::chrono::duration_cast<std::chrono::seconds>(*app.registration_ttl);
@@ -190,6 +193,7 @@ int run_node(const config& cfg) {
       protocol::apns_settings settings;
       settings.bundle_id = app.apns->bundle_id;
       settings.ring_ttl = std::chrono::duration_cast<std::chrono::seconds>(app.apns->ring_ttl);
+      settings.templates = entry.templates;
       entry.apns = std::move(settings);
       auto apns_options = sender_options(app, *app.apns, std::move(*pem));
       apns_options.sender.backlog = backlog;
@@ -210,6 +214,7 @@ int run_node(const config& cfg) {
       }
       protocol::fcm_settings settings;
       settings.project_id = app.fcm->project_id;
+      settings.templates = entry.templates;
       entry.fcm = std::move(settings);
       fcm->sender.backlog = backlog;
       fcm->sender.dead_letters = dead_letters;
@@ -303,6 +308,11 @@ int run_node(const config& cfg) {
   api_opts.control = control.value();
   api_opts.backlog = backlog;
   api_opts.registry.dev = cfg.node.dev;
+  api_opts.registry.import_body_limit = cfg.http.body_limit;
+  api_opts.registry.direct_send.retention =
+      std::chrono::duration_cast<std::chrono::seconds>(cfg.notifications.retention);
+  api_opts.registry.direct_send.max_tracked = cfg.notifications.max_tracked;
+  api_opts.registry.direct_send.backlog = backlog;
   // check_webhook built it once at start already; this fails only if a key file changed since.
   auto auth = make_webhook_authenticator(cfg.webhook);
   if (!auth) {

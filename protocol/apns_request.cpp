@@ -22,10 +22,6 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-std::string expiration(std::chrono::system_clock::time_point now, std::chrono::seconds ttl) {
-  // Apple: 0 means "deliver once, do not store"; otherwise an absolute UNIX epoch in seconds.
-  return ttl.count() <= 0 ? "0" : std::to_string(unix_seconds(now + ttl));
-}
 
 /// Name-based UUID (RFC 9562 §5.5: SHA-1, version 5 bits, variant 10) of the concatenation
 /// of `parts`, hashed piece by piece (no joined copy).
@@ -87,13 +83,7 @@ std::string alert_payload(const intent& in, const rendered_alert& alert,
   json_writer w;
   w.start_object();
   w.object_member("aps");
-  w.object_member("alert");
-  w.member("title", alert.title);
-  w.member("body", alert.body);
-  w.end_object();
-  if (!settings.alert_sound.empty()) {
-    w.member("sound", settings.alert_sound);
-  }
+  write_aps_alert(w, alert, settings.alert_sound);
   if (!in.chat.thread_id.empty()) {
     w.member("thread-id", in.chat.thread_id); // groups the thread's alerts
   }
@@ -131,6 +121,21 @@ bool is_hex(std::string_view s) {
 }
 
 } // namespace
+
+std::string apns_expiration(std::chrono::system_clock::time_point now, std::chrono::seconds ttl) {
+  // Apple: 0 means "deliver once, do not store"; otherwise an absolute UNIX epoch in seconds.
+  return ttl.count() <= 0 ? "0" : std::to_string(unix_seconds(now + ttl));
+}
+
+void write_aps_alert(json_writer& w, const rendered_alert& alert, std::string_view sound) {
+  w.object_member("alert");
+  w.member("title", alert.title);
+  w.member("body", alert.body);
+  w.end_object();
+  if (!sound.empty()) {
+    w.member("sound", sound);
+  }
+}
 
 std::string_view apns_host(environment env) noexcept {
   return env == environment::sandbox ? "api.sandbox.push.apple.com" : "api.push.apple.com";
@@ -214,7 +219,7 @@ result<provider_request> encode_apns(const intent& in, const registration& reg,
   topic.append(settings.bundle_id).append(voip ? ".voip" : "");
   req.headers.emplace_back("apns-topic", std::move(topic));
   req.headers.emplace_back("apns-priority", priority);
-  req.headers.emplace_back("apns-expiration", expiration(now, ttl));
+  req.headers.emplace_back("apns-expiration", apns_expiration(now, ttl));
   // Apple rejects collapse ids over 64 bytes (BadCollapseId); a longer id is simply not used.
   if (!collapse_id.empty() && collapse_id.size() <= apns_max_collapse_id) {
     req.headers.emplace_back("apns-collapse-id", collapse_id);

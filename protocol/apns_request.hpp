@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "protocol/intent.hpp"
+#include "protocol/json_writer.hpp"
 #include "protocol/provider_request.hpp"
 #include "protocol/registration.hpp"
 #include "protocol/result.hpp"
@@ -67,6 +68,15 @@ struct apns_settings {
 [[nodiscard]] result<provider_request> encode_apns(const intent& in, const registration& reg,
                                                    const apns_settings& settings,
                                                    std::chrono::system_clock::time_point now);
+
+/// The `apns-expiration` value for a push sent at `now` living `ttl`: absolute Unix seconds,
+/// or `0` ("deliver once, never store") when `ttl` is zero or less.
+[[nodiscard]] std::string apns_expiration(std::chrono::system_clock::time_point now,
+                                          std::chrono::seconds ttl);
+
+/// Writes `"alert": {"title", "body"}` and, when `sound` is not empty, `"sound"` into an
+/// open `aps` object.
+void write_aps_alert(json_writer& w, const rendered_alert& alert, std::string_view sound);
 
 /// The `authorization` header value for a provider token: `bearer <jwt>`.
 [[nodiscard]] std::string apns_authorization(std::string_view provider_token);

@@ -18,6 +18,8 @@ public:
 
   void start_object() { writer_.StartObject(); }
   void end_object() { writer_.EndObject(); }
+  void start_array() { writer_.StartArray(); }
+  void end_array() { writer_.EndArray(); }
   /// Writes a key; the next call writes its value.
   void key(std::string_view k) { writer_.Key(k.data(), size(k)); }
   void string(std::string_view v) { writer_.String(v.data(), size(v)); }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "protocol/communication_identifier.hpp"
 #include "protocol/rfc3339.hpp"
 
 namespace herald::protocol {
@@ -32,7 +33,9 @@ bool is_id_char(unsigned char c) {
   return std::isalnum(c) != 0 || c == '_' || c == ':' || c == '-' || c == '.';
 }
 
-result<void> check_token(platform p, std::string_view token) {
+} // namespace
+
+result<void> validate_token(platform p, std::string_view token) {
   switch (p) {
   case platform::apns:
   case platform::apns_voip:
@@ -56,24 +59,30 @@ result<void> check_token(platform p, std::string_view token) {
   return invalid("platform", "unknown platform");
 }
 
-} // namespace
-
 bool valid_device_id(std::string_view id) noexcept {
   return !id.empty() && id.size() <= 128 && all_of(id, is_id_char);
 }
 
-result<registration> parse_registration_json(std::string_view body, std::string_view app,
-                                             std::string_view device_id,
-                                             std::chrono::system_clock::time_point now,
-                                             std::chrono::seconds default_ttl) {
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+namespace {
+
+/// Parses `text` (`what`: "the body", "the line") as one JSON object into `doc`.
+result<void> parse_object(rapidjson::Document& doc, std::string_view text, std::string_view what) {
+  doc.Parse(text.data(), text.size());
   if (doc.HasParseError()) {
-    return error{errc::malformed_json, "", "the body is not JSON", -1};
+    return error{errc::malformed_json, "", std::string(what) + " is not JSON", -1};
   }
   if (!doc.IsObject()) {
-    return error{errc::wrong_shape, "", "the body must be a JSON object", -1};
+    return error{errc::wrong_shape, "", std::string(what) + " must be a JSON object", -1};
   }
+  return ok();
+}
+
+/// The registration fields of a parsed object (see `parse_registration_json`); with
+/// `expires_ms`, an absent `expiresAt` may be given as `expiresAtMs` (the export's form).
+result<registration> registration_of(const rapidjson::Document& doc, std::string_view app,
+                                     std::string_view device_id,
+                                     std::chrono::system_clock::time_point now,
+                                     std::chrono::seconds default_ttl, bool expires_ms) {
   auto text = [&](const char* key, bool required) -> result<std::string> {
     auto it = doc.FindMember(key);
     if (it == doc.MemberEnd() || it->value.IsNull()) {
@@ -117,7 +126,7 @@ result<registration> parse_registration_json(std::string_view body, std::string_
     return token.error();
   }
   reg.token = std::move(token).value();
-  if (auto checked = check_token(reg.channel, reg.token); !checked) {
+  if (auto checked = validate_token(reg.channel, reg.token); !checked) {
     return checked.error();
   }
 
@@ -167,10 +176,63 @@ result<registration> parse_registration_json(std::string_view body, std::string_
       return invalid("expiresAt", "must be in the future");
     }
     reg.expires_at = *at;
+  } else if (auto ms = doc.FindMember("expiresAtMs");
+             expires_ms && ms != doc.MemberEnd() && !ms->value.IsNull()) {
+    if (!ms->value.IsInt64()) {
+      return invalid("expiresAtMs", "must be an integer (Unix milliseconds)");
+    }
+    const std::chrono::system_clock::time_point at{std::chrono::milliseconds(ms->value.GetInt64())};
+    if (at <= now) {
+      return invalid("expiresAtMs", "must be in the future");
+    }
+    reg.expires_at = at;
   } else if (default_ttl.count() > 0) {
     reg.expires_at = now + default_ttl;
   }
   return reg;
+}
+
+} // namespace
+
+result<registration> parse_registration_json(std::string_view body, std::string_view app,
+                                             std::string_view device_id,
+                                             std::chrono::system_clock::time_point now,
+                                             std::chrono::seconds default_ttl) {
+  rapidjson::Document doc;
+  if (auto parsed = parse_object(doc, body, "the body"); !parsed) {
+    return parsed.error();
+  }
+  return registration_of(doc, app, device_id, now, default_ttl, false);
+}
+
+result<registration> parse_registration_line(std::string_view line, std::string_view app,
+                                             std::chrono::system_clock::time_point now,
+                                             std::chrono::seconds default_ttl) {
+  rapidjson::Document doc;
+  if (auto parsed = parse_object(doc, line, "the line"); !parsed) {
+    return parsed.error();
+  }
+  auto id = doc.FindMember("deviceId");
+  if (id == doc.MemberEnd() || id->value.IsNull()) {
+    return error{errc::missing_field, "deviceId", "required", -1};
+  }
+  if (!id->value.IsString() ||
+      !valid_device_id({id->value.GetString(), id->value.GetStringLength()})) {
+    return invalid("deviceId", "1 to 128 characters of [A-Za-z0-9._:-]");
+  }
+  return registration_of(doc, app, {id->value.GetString(), id->value.GetStringLength()}, now,
+                         default_ttl, true);
+}
+
+std::optional<std::string> registrable_identity(std::string_view raw) {
+  if (raw.empty() || raw.size() > 256) {
+    return std::nullopt;
+  }
+  auto id = communication_identifier::from_raw_id(raw);
+  if (!id.can_receive_app_push()) {
+    return std::nullopt;
+  }
+  return id.to_raw_id();
 }
 
 std::string registration_to_json(const registration& reg) {

@@ -19,6 +19,15 @@ constexpr std::array routes{
     rest_route_info{rest_route::delete_identity_devices, "DELETE",
                     "/v1/apps/{app}/identities/{rawId}/devices", api_scope::register_devices,
                     "delete_identity_devices"},
+    rest_route_info{rest_route::export_devices, "GET", "/v1/apps/{app}/devices:export",
+                    api_scope::admin, "export_devices"},
+    rest_route_info{rest_route::import_devices, "POST", "/v1/apps/{app}/devices:import",
+                    api_scope::admin, "import_devices"},
+    rest_route_info{rest_route::send_notification, "POST", "/v1/apps/{app}/notifications",
+                    api_scope::send, "send_notification"},
+    rest_route_info{rest_route::get_notification, "GET",
+                    "/v1/apps/{app}/notifications/{notificationId}", api_scope::send,
+                    "get_notification"},
 };
 
 /// Cuts the next `/`-separated segment off `rest` (which starts after a `/`).

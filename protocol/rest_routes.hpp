@@ -17,6 +17,10 @@ enum class rest_route : std::uint8_t {
   delete_device,           ///< `DELETE /v1/apps/{app}/devices/{deviceId}`
   list_identity_devices,   ///< `GET /v1/apps/{app}/identities/{rawId}/devices`
   delete_identity_devices, ///< `DELETE /v1/apps/{app}/identities/{rawId}/devices`
+  export_devices,          ///< `GET /v1/apps/{app}/devices:export` (NDJSON pages)
+  import_devices,          ///< `POST /v1/apps/{app}/devices:import` (NDJSON body)
+  send_notification,       ///< `POST /v1/apps/{app}/notifications`
+  get_notification,        ///< `GET /v1/apps/{app}/notifications/{notificationId}`
 };
 
 /// One row of the route table: the single source of what `registry_api` serves, checked

@@ -36,6 +36,13 @@ public:
   /// Sets the template used for event types without their own.
   void set_fallback(alert_template t) { fallback_ = std::move(t); }
 
+  /// The template set under exactly `name` (an event type or a direct-send template
+  /// name), or null: no fallback.
+  [[nodiscard]] const alert_template* find(std::string_view name) const {
+    const auto it = by_type_.find(name);
+    return it == by_type_.end() ? nullptr : &it->second;
+  }
+
   /// The template for `event_type`: its own, else the fallback.
   [[nodiscard]] const alert_template& for_event(std::string_view event_type) const;
 
