@@ -4,9 +4,11 @@
 
 #include <rapidjson/document.h>
 
+#include <array>
 #include <fstream>
 #include <thread>
 
+#include "protocol/api_key.hpp"
 #include "tests/integration/herald_fixture.hpp"
 #include "tests/integration/mock_fcm_fixture.hpp"
 #include "tests/integration/test_helpers.hpp"
@@ -206,6 +208,41 @@ BOOST_AUTO_TEST_CASE(bad_sends_get_a_4xx_naming_the_field) {
   BOOST_TEST(unknown.status == 404);
   BOOST_TEST(field(unknown) == "id");
   BOOST_TEST(node.herald->running());
+}
+
+BOOST_AUTO_TEST_CASE(sending_and_reading_outcomes_need_the_send_scope) {
+  const std::string send_key = "send-key-0b7d3e";
+  const std::string register_key = "reg-key-4f9a21";
+  {
+    std::ofstream cfg(node.dir / "herald.toml", std::ios::app);
+    for (const auto& [id, key, scope] :
+         {std::array<std::string, 3>{"sender", send_key, "send"},
+          std::array<std::string, 3>{"registrar", register_key, "register"}}) {
+      cfg << "[[apps.api_keys]]\nid = \"" << id << "\"\nsha256 = \""
+          << herald::protocol::to_hex(herald::protocol::sha256(key)) << "\"\nscopes = [\"" << scope
+          << "\"]\n";
+    }
+  }
+  node.start_herald();
+  auto with = [&](const std::string& method, const std::string& target, const std::string& key,
+                  const std::string& body = {}) {
+    std::vector<std::pair<std::string, std::string>> headers{{"content-type", "application/json"}};
+    if (!key.empty()) {
+      headers.emplace_back("x-api-key", key);
+    }
+    return http_request(method, "127.0.0.1", node.http_port, target, headers, body);
+  };
+  const std::string body =
+      R"({"to":{"token":")" + test_token + R"(","platform":"apns"},"template":"greeting"})";
+  BOOST_TEST(with("POST", "/v1/apps/demo/notifications", "", body).status == 401);
+  BOOST_TEST(with("POST", "/v1/apps/demo/notifications", register_key, body).status == 403);
+  auto sent = with("POST", "/v1/apps/demo/notifications", send_key, body);
+  BOOST_TEST_REQUIRE(sent.status == 202, sent.body);
+  const auto target = sent.header("location");
+  BOOST_TEST(with("GET", target, register_key).status == 403);
+  auto read = with("GET", target, send_key);
+  BOOST_TEST(read.status == 200, read.body);
+  BOOST_TEST(json_of(read.body)["outcomes"].Size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
