@@ -20,6 +20,7 @@ struct servicebus_ingress::state {
   std::atomic<bool> stopping{false};
   prometheus::Counter* poison = nullptr;
   prometheus::Counter* duplicates = nullptr;
+  prometheus::Counter* retried = nullptr;
 };
 
 namespace {
@@ -45,6 +46,24 @@ std::string property(const transports::amqp_message& msg, std::string_view name)
   return {};
 }
 
+/// Reads Event Grid's `aeg-*` application properties: logged at debug (tracing a delivery),
+/// and a message Event Grid had to retry into the queue (`aeg-delivery-count` > 0) is counted.
+void note_event_grid_properties(const transports::amqp_message& msg, prometheus::Counter& retried) {
+  auto count = property(msg, "aeg-delivery-count");
+  if (!count.empty() && count != "0") {
+    retried.Increment();
+  }
+  if (spdlog::should_log(spdlog::level::debug)) {
+    auto or_dash = [](std::string v) { return v.empty() ? std::string("-") : v; };
+    spdlog::debug("servicebus: {}: message {} (delivery count {}{}): subscription={} "
+                  "aeg_delivery_count={} event_type={}",
+                  msg.queue, or_dash(msg.message_id), msg.delivery_count,
+                  msg.redelivered ? ", redelivered" : "",
+                  or_dash(property(msg, "aeg-subscription-name")), or_dash(count),
+                  or_dash(property(msg, "aeg-event-type")));
+  }
+}
+
 } // namespace
 
 servicebus_ingress::servicebus_ingress(servicebus_ingress_options options, caf::actor ingestion,
@@ -67,6 +86,12 @@ servicebus_ingress::servicebus_ingress(servicebus_ingress_options options, caf::
                                   "was a duplicate")
                             .Register(metrics)
                             .Add({});
+  state_->retried = &prometheus::BuildCounter()
+                         .Name("herald_servicebus_eventgrid_retried_total")
+                         .Help("Service Bus messages Event Grid delivered to the queue after "
+                               "earlier failed attempts (aeg-delivery-count > 0)")
+                         .Register(metrics)
+                         .Add({});
   receiver_ = std::make_unique<transports::amqp_receiver>(
       std::move(options.receiver),
       [this](transports::amqp_message m, transports::amqp_settlement s) {
@@ -108,6 +133,7 @@ void servicebus_ingress::on_message(transports::amqp_message msg,
                  msg.message_id, why);
     settlement.settle(amqp_outcome::rejected, why);
   };
+  note_event_grid_properties(msg, *state_->retried);
   if (!msg.body_is_data) {
     reject("the body is not a data section or a string (expected one Event Grid event as JSON)");
     return;

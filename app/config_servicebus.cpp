@@ -25,8 +25,8 @@ config_result<servicebus_config> read_one(const toml::table& t, const std::strin
                                           const config_env& env,
                                           std::set<std::string, std::less<>>& seen, std::size_t i) {
   config_reader r(&t, path, "HERALD_SERVICEBUS_" + std::to_string(i) + "_", env, seen);
-  HERALD_CONFIG_TRY(
-      r.only_keys({"connection_string", "url", "queue", "user", "password", "ca_file", "credit"}));
+  HERALD_CONFIG_TRY(r.only_keys({"connection_string", "url", "queue", "user", "password", "ca_file",
+                                 "credit", "settle_timeout"}));
   servicebus_config out;
   HERALD_CONFIG_TRY(r.text("connection_string", out.connection_string));
   HERALD_CONFIG_TRY(r.parsed("url", out.url, parse_amqp_url));
@@ -35,6 +35,8 @@ config_result<servicebus_config> read_one(const toml::table& t, const std::strin
   HERALD_CONFIG_TRY(r.text("password", out.password));
   HERALD_CONFIG_TRY(r.path("ca_file", out.ca_file));
   HERALD_CONFIG_TRY(r.integer("credit", 1, 10'000, out.credit));
+  HERALD_CONFIG_TRY(
+      r.duration_or_never("settle_timeout", std::chrono::milliseconds(100), out.settle_timeout));
   if (out.connection_string.empty() == out.url.empty()) {
     return config_failure(path, "set exactly one of connection_string (Azure Service Bus) and url "
                                 "(another AMQP 1.0 broker)");

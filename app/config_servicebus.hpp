@@ -31,6 +31,9 @@ struct servicebus_config {
   secret password;
   std::filesystem::path ca_file; ///< PEM roots for amqps; empty: the system's.
   std::int64_t credit = 200;     ///< Most unsettled messages plus link credit, 1..10000.
+  /// A message whose outcome takes longer is released for redelivery; nullopt ("never"): no
+  /// limit. Below the queue's lock duration (Service Bus default 60 s).
+  std::optional<std::chrono::milliseconds> settle_timeout = std::chrono::seconds(30);
   /// Parsed `connection_string` (filled by the loader).
   std::optional<protocol::servicebus_connection> parsed;
 

@@ -357,6 +357,7 @@ int run_node(const config& cfg) {
       source.durable_source = !q.parsed;
       source.ca_file = q.ca_file.string();
       source.max_credit = static_cast<std::uint32_t>(q.credit);
+      source.settle_timeout = q.settle_timeout.value_or(std::chrono::milliseconds(0));
       sb.receiver.sources.push_back(std::move(source));
     }
     servicebus = std::make_unique<actors::servicebus_ingress>(std::move(sb), ingestion,

@@ -30,6 +30,7 @@ queue = "/queue/events"
 user = "guest"
 password = "guest"
 credit = 50
+settle_timeout = "45s"
 )");
   BOOST_TEST_REQUIRE(uut.has_value(), (uut ? "" : uut.error().describe()));
   BOOST_TEST_REQUIRE(uut.value().servicebus.size() == 1u);
@@ -39,6 +40,7 @@ credit = 50
   BOOST_TEST(sb.user == "guest");
   BOOST_TEST(sb.password.reveal() == "guest");
   BOOST_TEST(sb.credit == 50);
+  BOOST_TEST((sb.settle_timeout == std::chrono::milliseconds(45000)));
   BOOST_TEST(!sb.parsed.has_value());
 }
 
@@ -51,6 +53,7 @@ connection_string = "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyNam
   const auto& sb = uut.value().servicebus.at(0);
   BOOST_TEST(sb.queue == "acs");
   BOOST_TEST(sb.broker_url() == "amqps://ns.servicebus.windows.net:5671");
+  BOOST_TEST((sb.settle_timeout == std::chrono::milliseconds(30000)));
   BOOST_TEST_REQUIRE(sb.parsed.has_value());
   BOOST_TEST(sb.parsed->key_name == "listen");
 }
@@ -77,6 +80,9 @@ BOOST_AUTO_TEST_CASE(refuses_both_or_neither_source_and_a_missing_queue) {
                  .find("servicebus[0].password") != std::string::npos);
   BOOST_TEST(error_of("[[servicebus]]\nurl = \"amqp://h\"\nqueue = \"q\"\ncredits = 1\n")
                  .find("credits") != std::string::npos);
+  BOOST_TEST(
+      error_of("[[servicebus]]\nurl = \"amqp://h\"\nqueue = \"q\"\nsettle_timeout = \"1ms\"\n")
+          .find("servicebus[0].settle_timeout") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(environment_overrides_by_index) {
