@@ -95,6 +95,7 @@ void herald_fixture::start_mock(std::uint32_t latency_ms) {
              "--public-key", pki.apns_public_key.string(),
              "--latency-ms", std::to_string(latency_ms),
              "--ports-file", ports_file.string()};
+  mo.args.insert(mo.args.end(), options.mock_args.begin(), options.mock_args.end());
   mock = std::make_unique<child_process>(mo);
   if (!wait_for_file(ports_file, std::chrono::seconds(20))) {
     throw std::runtime_error("mock APNs did not start: " + mock->stderr_text());
@@ -114,7 +115,7 @@ void herald_fixture::start_mock(std::uint32_t latency_ms) {
                            : std::string{})
       << (options.admin_listener ? "admin_listen = \"127.0.0.1:0\"\n" : "")
       << "[metrics]\nlisten = \"127.0.0.1:0\"\n"
-      << "[log]\nlevel = \"debug\"\n"
+      << "[log]\nlevel = \"" << options.log_level << "\"\n"
       << options.extra_config << "\n"
       << "[[apps]]\nname = \"demo\"\n"
       << "[apps.apns]\nteam_id = \"TEAM123456\"\nkey_id = \"KEY1234567\"\n"
@@ -187,6 +188,10 @@ bool herald_fixture::wait_accepted(const std::string& token, long n,
 }
 
 double herald_fixture::metric(const std::string& series) {
+  return metric_at(metrics_port, series);
+}
+
+double metric_at(std::uint16_t metrics_port, const std::string& series) {
   auto text = http_get("127.0.0.1", metrics_port, "/metrics");
   std::istringstream lines(text);
   std::string line;

@@ -31,6 +31,9 @@ struct herald_fixture_options {
   bool admin_listener = false;
   /// Extra environment of `herald serve` (`HERALD_*` overrides).
   std::vector<std::pair<std::string, std::string>> env{};
+  std::string log_level = "debug"; ///< `log.level` (long runs use "info").
+  /// More arguments for the mock APNs (e.g. `--unregistered-token T`).
+  std::vector<std::string> mock_args{};
 };
 
 /// A mock APNs (TLS, ALPN h2, checking the ES256 provider token) and a `herald serve` pointed
@@ -71,6 +74,9 @@ struct herald_fixture {
   /// `herald_events_received_total`), or -1 when absent.
   [[nodiscard]] double metric(const std::string& series);
 };
+
+/// Value of one sample of the /metrics served on 127.0.0.1:`metrics_port`, or -1 when absent.
+[[nodiscard]] double metric_at(std::uint16_t metrics_port, const std::string& series);
 
 /// Reads a file of ../shared/samples.
 [[nodiscard]] std::string read_sample(const std::string& name);

@@ -174,7 +174,12 @@ public:
   void on_transport_close(proton::transport&) override { container_->stop(); }
 
   void on_message(proton::delivery&, proton::message& m) override {
-    last_tick_ = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto now = std::chrono::steady_clock::now();
+    last_tick_ = now.time_since_epoch().count();
+    if (out_.messages.empty()) {
+      out_.first_at = now;
+    }
+    out_.last_at = now;
     amqp_test_message t;
     t.body = text_of(m.body());
     if (!m.id().empty()) {
