@@ -45,6 +45,14 @@ std::uint16_t port_in(const std::string& json, const char* key) {
 
 } // namespace
 
+servicebus_fixture_options consuming(const std::string& queue,
+                                     const std::string& servicebus_config) {
+  servicebus_fixture_options o;
+  o.queue = queue;
+  o.servicebus_config = servicebus_config;
+  return o;
+}
+
 servicebus_fixture::servicebus_fixture(rabbitmq_server& b, servicebus_fixture_options o)
     : broker(b), options(std::move(o)), node(node_options(broker, options)) {
   register_devices(node.http_port);

@@ -24,6 +24,10 @@ struct servicebus_fixture_options {
   std::size_t devices = 4;            ///< Identities, one APNs VoIP device each.
 };
 
+/// Options consuming `queue` with `servicebus_config` added to its `[[servicebus]]` table.
+[[nodiscard]] servicebus_fixture_options consuming(const std::string& queue,
+                                                   const std::string& servicebus_config = {});
+
 /// What the mock APNs received for events made by `servicebus_fixture::events`.
 struct arrival_tally {
   std::size_t distinct = 0; ///< Events pushed at least once.

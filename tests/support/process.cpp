@@ -180,6 +180,18 @@ std::string child_process::stderr_text() const {
   return read_text(err_path_);
 }
 
+bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds poll) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(poll);
+  }
+  return true;
+}
+
 bool wait_for_file(const std::filesystem::path& path, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::error_code ec;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -59,6 +60,9 @@ private:
   std::filesystem::path out_path_, err_path_;
 };
 
+/// Polls `pred` every `poll` until it holds (true) or `timeout` passed (false).
+[[nodiscard]] bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout,
+                              std::chrono::milliseconds poll = std::chrono::milliseconds(20));
 /// Waits until `path` exists and is non-empty (written atomically by rename), up to `timeout`.
 [[nodiscard]] bool wait_for_file(const std::filesystem::path& path,
                                  std::chrono::milliseconds timeout);

@@ -124,7 +124,8 @@ void rabbitmq_server::start() {
       {"RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-kernel inet_dist_use_interface {127,0,0,1}"},
   };
   broker_ = std::make_unique<child_process>(o);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  // Generous: on a loaded 2-core machine the Erlang VM alone can take over a minute to boot.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
   while (broker_->stdout_text().find("Server startup complete") == std::string::npos) {
     if (!broker_->running() || std::chrono::steady_clock::now() > deadline) {
       auto out = broker_->stdout_text();

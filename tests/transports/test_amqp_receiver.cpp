@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "tests/support/amqp_client.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/rabbitmq_server.hpp"
 #include "transports/amqp_receiver.hpp"
 
@@ -68,6 +69,16 @@ struct sink {
     std::lock_guard lock(mu);
     return got.size();
   }
+  /// Settles the first `n` deliveries received with `o`.
+  void settle_first(std::size_t n, transports::amqp_outcome o) {
+    std::lock_guard lock(mu);
+    for (std::size_t i = 0; i < n && i < got.size(); ++i) {
+      if (got[i].second.pending()) {
+        got[i].second.settle(o);
+        --unsettled;
+      }
+    }
+  }
   void settle_all(transports::amqp_outcome o, const std::string& why = {}) {
     std::lock_guard lock(mu);
     for (auto& [m, s] : got) {
@@ -112,17 +123,6 @@ double metric(prometheus::Registry& metrics, const std::string& name, const std:
   return -1;
 }
 
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(amqp_receiver)
@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(grants_no_credit_beyond_capacity) {
   s.budget = 0;
   prometheus::Registry metrics;
   transports::amqp_receiver uut(options("credit"), s.handler(), s.capacity(), metrics);
-  BOOST_TEST_REQUIRE(eventually([&] { return uut.attached() == 1; }, 10s));
+  BOOST_TEST_REQUIRE(test::wait_until([&] { return uut.attached() == 1; }, 10s));
   std::this_thread::sleep_for(500ms);
   BOOST_TEST(s.count() == 0u);
   s.budget = 5;
@@ -197,12 +197,7 @@ BOOST_AUTO_TEST_CASE(accepts_made_just_before_stop_reach_the_broker_and_the_rest
   {
     transports::amqp_receiver uut(options("quirk"), s.handler(), s.capacity(), metrics);
     BOOST_TEST_REQUIRE(s.wait_for(30, 10s));
-    {
-      std::lock_guard lock(s.mu);
-      for (std::size_t i = 0; i < 20; ++i) {
-        s.got[i].second.settle(transports::amqp_outcome::accepted);
-      }
-    }
+    s.settle_first(20, transports::amqp_outcome::accepted);
     // Stop at once: the 20 accepts must not be lost (link closed before the connection),
     // the 10 unsettled are released.
     uut.stop();
@@ -233,7 +228,7 @@ BOOST_AUTO_TEST_CASE(a_delivery_not_settled_in_time_is_released_and_redelivered)
     BOOST_TEST(metric(metrics, "herald_amqp_redeliveries_total", "timeout") >= 3.0);
     // Settling every handle: the expired ones count as lost, the live ones are accepted.
     s.settle_all(transports::amqp_outcome::accepted);
-    BOOST_TEST(eventually(
+    BOOST_TEST(test::wait_until(
         [&] {
           return metric(metrics, "herald_amqp_messages_settled_total", "timeout", "accepted") >=
                  3.0;
@@ -255,26 +250,20 @@ BOOST_AUTO_TEST_CASE(reconnects_after_a_broker_restart_and_gets_the_unsettled_ag
   prometheus::Registry metrics;
   transports::amqp_receiver uut(options("restart"), s.handler(), s.capacity(), metrics);
   BOOST_TEST_REQUIRE(s.wait_for(50, 15s));
-  {
-    // Accept the first 30; the other 20 stay unsettled across the restart.
-    std::lock_guard lock(s.mu);
-    for (std::size_t i = 0; i < 30; ++i) {
-      s.got[i].second.settle(transports::amqp_outcome::accepted);
-      --s.unsettled;
-    }
-  }
-  BOOST_TEST_REQUIRE(eventually(
+  // Accept the first 30; the other 20 stay unsettled across the restart.
+  s.settle_first(30, transports::amqp_outcome::accepted);
+  BOOST_TEST_REQUIRE(test::wait_until(
       [&] {
         return metric(metrics, "herald_amqp_messages_settled_total", "restart", "accepted") == 30;
       },
       5s));
   broker().stop();
-  BOOST_TEST_REQUIRE(eventually([&] { return uut.attached() == 0; }, 10s));
+  BOOST_TEST_REQUIRE(test::wait_until([&] { return uut.attached() == 0; }, 10s));
   BOOST_TEST(metric(metrics, "herald_amqp_connection_state", "restart") < 2.0);
   // Settled while disconnected: dropped (the broker redelivers), counted.
   s.settle_all(transports::amqp_outcome::accepted);
   broker().start();
-  BOOST_TEST_REQUIRE(eventually([&] { return uut.attached() == 1; }, 30s));
+  BOOST_TEST_REQUIRE(test::wait_until([&] { return uut.attached() == 1; }, 30s));
   BOOST_TEST(metric(metrics, "herald_amqp_connection_state", "restart") == 2.0);
   BOOST_TEST(metric(metrics, "herald_amqp_reconnects_total", "restart") >= 1.0);
   // The 20 unsettled come back, marked as redelivered; then new messages flow too.

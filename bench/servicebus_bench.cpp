@@ -1,0 +1,115 @@
+// Service Bus ingestion benchmark (docs/BENCHMARKS.md "Service Bus ingestion"). On one
+// throwaway RabbitMQ broker (AMQP 1.0 plugin), per round:
+//  - baseline: N events published to a queue, then a plain Proton receiver (credit window 500,
+//    accepting each message on arrival) drains it; rate = messages / (last − first arrival);
+//  - Herald: N events published to another queue while `herald serve` is stopped, then Herald
+//    started (credit 500); rate = pushes / (last − first arrival at the mock APNs), i.e.
+//    consume → decode → route → push → settle, startup excluded.
+// Rounds alternate the two so both see the same machine load.
+// Usage: herald-servicebus-bench [events] [rounds] (default 20000 and 2).
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "tests/integration/servicebus_fixture.hpp"
+
+namespace {
+
+using namespace herald::test;
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
+
+double baseline_round(rabbitmq_server& broker, const servicebus_fixture& f, std::size_t events) {
+  amqp_publish(broker.url(), rabbitmq_server::publish_address("baseline"), f.events(0, events),
+               std::chrono::minutes(5));
+  auto got = amqp_drain(broker.url(), rabbitmq_server::address("baseline"),
+                        std::chrono::seconds(10), std::chrono::minutes(5));
+  if (got.messages.size() != events) {
+    throw std::runtime_error("baseline received " + std::to_string(got.messages.size()) + " of " +
+                             std::to_string(events));
+  }
+  auto seconds = std::chrono::duration<double>(got.last_at - got.first_at).count();
+  return static_cast<double>(events - 1) / seconds;
+}
+
+double herald_round(servicebus_fixture& f, std::size_t first, std::size_t events) {
+  (void)f.node.herald->stop(std::chrono::seconds(30));
+  (void)http_request("DELETE", "127.0.0.1", f.node.mock_admin_port, "/notifications");
+  amqp_publish(f.broker.url(), rabbitmq_server::publish_address(f.options.queue),
+               f.events(first, events), std::chrono::minutes(5));
+  f.node.start_herald();
+  auto until = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  std::size_t lines = 0;
+  long long lo = std::numeric_limits<long long>::max();
+  long long hi = 0;
+  while (lines < events && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::istringstream text(http_get("127.0.0.1", f.node.mock_admin_port, "/arrivals"));
+    std::string id, token;
+    long long us = 0;
+    lines = 0;
+    lo = std::numeric_limits<long long>::max();
+    hi = 0;
+    while (text >> id >> token >> us) {
+      ++lines;
+      lo = std::min(lo, us);
+      hi = std::max(hi, us);
+    }
+  }
+  if (lines < events) {
+    throw std::runtime_error("Herald pushed " + std::to_string(lines) + " of " +
+                             std::to_string(events) + " in 5 minutes");
+  }
+  return static_cast<double>(lines - 1) / (static_cast<double>(hi - lo) / 1e6);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  try {
+    std::size_t events = argc > 1 ? std::stoul(argv[1]) : 20000;
+    int rounds = argc > 2 ? std::stoi(argv[2]) : 2;
+    if (events < 2 || rounds < 1) {
+      std::fprintf(stderr, "usage: herald-servicebus-bench [events >= 2] [rounds >= 1]\n");
+      return 2;
+    }
+    rabbitmq_server broker(rabbitmq_server_options{{"baseline", "herald"}});
+    servicebus_fixture_options o;
+    o.queue = "herald";
+    o.servicebus_config = "credit = 500\n";
+    o.extra_config = "[ingest]\nmax_in_flight_events = 20000\n";
+    servicebus_fixture f(broker, o);
+    std::printf("events per round: %zu, rounds: %d, load average at start: %s\n", events, rounds,
+                load_average().c_str());
+    std::printf("%-6s %-9s %14s  %s\n", "round", "consumer", "messages/s", "load (1 5 15 min)");
+    double base_sum = 0, herald_sum = 0;
+    for (int r = 0; r < rounds; ++r) {
+      auto b = baseline_round(broker, f, events);
+      std::printf("%-6d %-9s %14.0f  %s\n", r + 1, "proton", b, load_average().c_str());
+      auto h = herald_round(f, static_cast<std::size_t>(r) * events, events);
+      std::printf("%-6d %-9s %14.0f  %s\n", r + 1, "herald", h, load_average().c_str());
+      std::fflush(stdout);
+      base_sum += b;
+      herald_sum += h;
+    }
+    std::printf("mean: proton %.0f/s, herald %.0f/s, ratio %.2f (target >= 0.8)\n",
+                base_sum / rounds, herald_sum / rounds, herald_sum / base_sum);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "herald-servicebus-bench: %s\n", e.what());
+    return 1;
+  }
+}
