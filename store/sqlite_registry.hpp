@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 
@@ -14,7 +15,8 @@ namespace herald::store {
 /// Options of `sqlite_registry::open`.
 struct sqlite_registry_options {
   /// How long a call waits for another connection's write lock before failing with
-  /// `errc::busy` (`sqlite3_busy_timeout`).
+  /// `errc::busy`, retrying every 50–200 µs (a write holds the lock for microseconds; SQLite's
+  /// own `sqlite3_busy_timeout` backs off to sleeps of up to 100 ms).
   std::chrono::milliseconds busy_timeout{5000};
 };
 
@@ -72,12 +74,21 @@ private:
     statement_count
   };
 
+  /// State of the busy handler for the current lock attempt.
+  struct busy_wait {
+    std::chrono::milliseconds timeout{0};
+    std::chrono::steady_clock::time_point since;
+  };
+  /// `sqlite3_busy_handler` callback; `arg` is a `busy_wait`.
+  static int wait_for_lock(void* arg, int attempt);
+
   explicit sqlite_registry(sqlite3* db) : db_(db) {}
   [[nodiscard]] result<void> prepare_all();
   [[nodiscard]] result<std::vector<protocol::registration>> read_rows(sqlite_statement& s);
   [[nodiscard]] result<std::size_t> run_delete(sqlite_statement& s);
 
   sqlite3* db_;
+  busy_wait busy_;
   std::array<sqlite_statement, statement_count> statements_;
 };
 

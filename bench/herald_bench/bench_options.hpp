@@ -20,11 +20,20 @@ struct bench_options {
   std::uint32_t shards = 4;
   std::uint32_t apns_connections = 1;
   std::uint32_t max_in_flight = 10000;
+  /// `[registry] postgres_url` of the spawned Herald; empty: SQLite. Set by `--postgres`
+  /// (a throwaway server) or `--postgres-url`.
+  std::string postgres_url;
+  bool postgres = false; ///< Start a throwaway PostgreSQL (fsync on) for the registry.
 
   // Population.
   std::uint32_t identities = 10000;
   std::uint32_t min_devices = 1, max_devices = 3;
   std::uint32_t register_connections = 8;
+
+  // Registry mode (`--registry`): upserts and identity lookups only, no event load.
+  bool registry = false;
+  std::uint64_t lookups = 20000;        ///< Timed identity lookups after a warm-up pass.
+  std::uint32_t lookup_connections = 1; ///< Keep-alive connections for the lookups.
 
   // Load.
   std::uint32_t batch = 100;     ///< Events per webhook POST.

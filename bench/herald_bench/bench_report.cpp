@@ -152,6 +152,21 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   }
   w.EndArray();
 
+  if (!r.registry_engine.empty()) {
+    w.Key("registry");
+    w.StartObject();
+    w.Key("engine");
+    w.String(r.registry_engine.c_str());
+    u64(w, "lookup_connections", o.lookup_connections);
+    u64(w, "lookup_failures", r.lookup_failures);
+    latency(w, "lookup_first", r.lookup_cold);
+    latency(w, "lookup_cached", r.lookup_warm);
+    latency(w, "healthz", r.healthz);
+    dbl(w, "cache_hits", r.cache_hits);
+    dbl(w, "cache_misses", r.cache_misses);
+    w.EndObject();
+  }
+
   w.Key("h2load");
   if (r.h2load) {
     w.StartObject();

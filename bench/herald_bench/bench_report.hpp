@@ -37,6 +37,13 @@ struct bench_results {
   std::optional<h2load_result> h2load;
   std::string h2load_error;
   std::string load_average; ///< /proc/loadavg at the end.
+  // Registry mode (`registry_engine` set): identity lookups over the REST API.
+  std::string registry_engine;             ///< "sqlite" or "postgresql".
+  latency_summary lookup_cold;             ///< First lookup of each identity (store reads).
+  latency_summary lookup_warm;             ///< Lookups of random identities after that.
+  latency_summary healthz;                 ///< GET /healthz: the HTTP round trip alone.
+  std::uint64_t lookup_failures = 0;       ///< Lookups without a 200.
+  double cache_hits = 0, cache_misses = 0; ///< Herald's cache counters over the warm pass.
 };
 
 /// The results as a JSON document (pretty-printed, see bench/README.md for the fields).

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/herald_bench/bench_phases.hpp"
+#include "bench/herald_bench/registry_run.hpp"
 
 using namespace herald::bench;
 
@@ -55,10 +56,25 @@ int main(int argc, char** argv) {
   app.add_option("--h2load-streams", o.h2load_streams, "h2load -m")->capture_default_str();
   app.add_option("--h2load-requests", o.h2load_requests,
                  "h2load -n (0 = as many as Herald pushed, at least 10000)");
+  app.add_flag("--registry", o.registry,
+               "Registry only: REST upserts/s and identity lookup latency, no event load");
+  app.add_flag("--postgres", o.postgres,
+               "Spawned Herald's registry on a throwaway PostgreSQL (fsync on)");
+  app.add_option("--postgres-url", o.postgres_url,
+                 "Spawned Herald's registry on this PostgreSQL database");
+  app.add_option("--lookups", o.lookups, "Timed identity lookups (--registry)")
+      ->capture_default_str();
+  app.add_option("--lookup-connections", o.lookup_connections,
+                 "Keep-alive connections for the lookups (--registry)")
+      ->capture_default_str();
   app.add_option("--out", o.out, "Write the JSON results here instead of stdout");
   app.add_flag("--quiet", o.quiet, "No progress line on stderr");
   CLI11_PARSE(app, argc, argv);
   target_mode = !o.target.empty();
+  if (o.registry && target_mode) {
+    std::cerr << "herald-bench: --registry spawns its own stack (no --target)\n";
+    return 2;
+  }
   if (target_mode && o.mock_admin.empty()) {
     std::cerr << "herald-bench: --target needs --mock-admin\n";
     return 2;
@@ -80,7 +96,8 @@ int main(int argc, char** argv) {
       static_cast<std::uint32_t>(std::chrono::system_clock::now().time_since_epoch().count());
   bench_results results;
   const auto self = std::filesystem::canonical("/proc/self/exe");
-  const int code = run_bench(o, run_tag, self, results);
+  const int code = o.registry ? run_registry_bench(o, run_tag, self, results)
+                              : run_bench(o, run_tag, self, results);
   if (code == 2) {
     return 2;
   }

@@ -69,6 +69,9 @@ std::optional<std::string> spawned_stack::start() {
         << "\"\nmax_in_flight_events = " << options_.max_in_flight << "\n"
         << "[metrics]\nlisten = \"127.0.0.1:0\"\n"
         << "[log]\nlevel = \"warn\"\n"
+        << (options_.postgres_url.empty()
+                ? std::string()
+                : "[registry]\npostgres_url = \"" + options_.postgres_url + "\"\n")
         << "[[apps]]\nname = \"" << options_.app << "\"\n"
         << "[apps.apns]\nteam_id = \"" << bench_team_id << "\"\nkey_id = \"" << bench_key_id
         << "\"\nkey_file = \"" << pki_.apns_key.string() << "\"\nbundle_id = \"" << bench_bundle_id
@@ -87,6 +90,7 @@ std::optional<std::string> spawned_stack::start() {
       return "herald did not start: " + herald_->stderr_text();
     }
     http_port_ = port_in(herald_ports, "http").value_or(0);
+    metrics_port_ = port_in(herald_ports, "metrics").value_or(0);
     if (http_port_ == 0 || apns_port_ == 0 || mock_admin_port_ == 0) {
       return "unreadable ports files in " + dir_.path().string();
     }

@@ -20,7 +20,8 @@ inline constexpr const char* bench_bundle_id = "com.example.herald";
 
 /// `herald-mock-apns` (TLS, ALPN h2, checking ES256 provider tokens, recording no bodies) and
 /// `herald serve` pointed at it, started in a fresh temp dir on ephemeral loopback ports with a
-/// generated throwaway PKI and config; both stopped by PID (SIGTERM) on destruction.
+/// generated throwaway PKI and config; both stopped by PID (SIGTERM) on destruction. With
+/// `postgres_url`, Herald's registry is that PostgreSQL database instead of SQLite.
 /// Lifecycle: `start` once. Threading: one thread.
 class spawned_stack {
 public:
@@ -35,6 +36,7 @@ public:
   [[nodiscard]] std::optional<std::string> start();
 
   [[nodiscard]] std::uint16_t http_port() const noexcept { return http_port_; }
+  [[nodiscard]] std::uint16_t metrics_port() const noexcept { return metrics_port_; }
   [[nodiscard]] std::uint16_t apns_port() const noexcept { return apns_port_; }
   [[nodiscard]] std::uint16_t mock_admin_port() const noexcept { return mock_admin_port_; }
   [[nodiscard]] pid_t herald_pid() const noexcept { return herald_ ? herald_->pid() : 0; }
@@ -50,7 +52,7 @@ private:
   test::temp_dir dir_;
   test::test_pki pki_;
   std::unique_ptr<test::child_process> mock_, herald_;
-  std::uint16_t http_port_ = 0, apns_port_ = 0, mock_admin_port_ = 0;
+  std::uint16_t http_port_ = 0, metrics_port_ = 0, apns_port_ = 0, mock_admin_port_ = 0;
 };
 
 } // namespace herald::bench

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <sqlite3.h>
 
@@ -64,6 +65,35 @@ BOOST_AUTO_TEST_CASE(reports_a_file_that_is_not_a_database_as_corrupt) {
   auto uut = hs::sqlite_registry::open(dir / "junk.db");
   BOOST_REQUIRE(!uut.has_value());
   BOOST_TEST((uut.error().code == errc::corrupt), uut.error().describe());
+}
+
+BOOST_FIXTURE_TEST_CASE(waits_for_a_write_lock_then_gives_up_as_busy, engine_fixture) {
+  using namespace std::chrono_literals;
+  auto opened = hs::sqlite_registry::open(file, {.busy_timeout = 300ms});
+  BOOST_REQUIRE(opened.has_value());
+  auto& uut = *opened.value();
+  auto reg = conformance::make("a", "d", "8:acs:x", herald::protocol::platform::fcm, "t");
+  sqlite3* other = nullptr;
+  BOOST_REQUIRE(sqlite3_open(file.c_str(), &other) == SQLITE_OK);
+  // A lock released within the timeout is waited for.
+  BOOST_REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  std::thread release([other] {
+    std::this_thread::sleep_for(50ms);
+    sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  BOOST_TEST(uut.upsert(reg).has_value());
+  release.join();
+  // One held past it fails the call as busy, after about the timeout.
+  BOOST_REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  const auto started = std::chrono::steady_clock::now();
+  auto refused = uut.upsert(reg);
+  const auto waited = std::chrono::steady_clock::now() - started;
+  BOOST_REQUIRE(!refused.has_value());
+  BOOST_TEST((refused.error().code == errc::busy), refused.error().describe());
+  BOOST_TEST((waited >= 300ms && waited < 5s));
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  BOOST_TEST(uut.upsert(reg).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(reports_a_missing_folder_as_unavailable) {
