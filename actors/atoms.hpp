@@ -26,5 +26,6 @@ using dead_atom = caf::atom_constant<caf::atom("dead")>;
 using page_atom = caf::atom_constant<caf::atom("page")>;
 using invalidate_atom = caf::atom_constant<caf::atom("invalidate")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 } // namespace herald::actors

@@ -48,6 +48,8 @@ public:
   [[nodiscard]] std::size_t cached() const noexcept { return cache_.size(); }
 
   [[nodiscard]] store::result<void> upsert(const protocol::registration& r) override;
+  [[nodiscard]] store::result<void>
+  upsert_all(std::span<const protocol::registration> registrations) override;
   [[nodiscard]] store::result<std::vector<protocol::registration>>
   find_by_identity(std::string_view identity, time_point now) override;
   [[nodiscard]] store::result<std::vector<protocol::registration>>
@@ -66,6 +68,9 @@ public:
   [[nodiscard]] store::result<std::size_t> purge_expired(time_point now) override;
 
 private:
+  /// Identities that lose a device when `r` is written: the other identity holding its
+  /// (app, device, platform) now. Empty without a cache.
+  [[nodiscard]] store::result<std::vector<std::string>> moved_from(const protocol::registration& r);
   /// Drops `identity` and reports it to the hook.
   void changed(const std::string& identity);
   /// Moves the entries gauge by the cache's change in size since the last call.

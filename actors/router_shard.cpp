@@ -31,6 +31,15 @@ constexpr std::size_t ring_memory_limit = 20000;
 constexpr auto call_deadline = std::chrono::seconds(30);
 constexpr auto chat_deadline = std::chrono::hours(1);
 
+/// Most upserts written in one transaction.
+constexpr std::size_t write_batch_limit = 256;
+
+/// An upsert waiting for the shard's next group commit, with its requester's reply.
+struct pending_write {
+  registration reg;
+  registry_write_reply reply;
+};
+
 struct rung_call {
   clock::time_point at;
   std::vector<registration> devices;
@@ -42,6 +51,7 @@ struct router_state {
   shard_map_ptr shards;
   std::shared_ptr<const app_directory> apps;
   std::shared_ptr<node_metrics> metrics;
+  std::vector<pending_write> pending;
   std::unordered_map<std::string, rung_call> rings;
   std::deque<std::string> ring_order;
   static inline const char* name = "herald.router";
@@ -87,6 +97,40 @@ struct router_state {
     if (owner != index) {
       self->send(shards->all()[owner], invalidate_atom::value, identity);
     }
+  }
+
+  /// Group commit: upserts that arrived together are written in one transaction, so a burst
+  /// of registrations costs one disk flush (PostgreSQL) or one write-lock turn (SQLite) per
+  /// batch. Every other message flushes first, so reads and later writes see them in order.
+  void flush() {
+    if (pending.empty()) {
+      return;
+    }
+    auto batch = std::move(pending);
+    pending.clear();
+    std::vector<registration> regs;
+    regs.reserve(batch.size());
+    for (const auto& w : batch) {
+      regs.push_back(w.reg);
+    }
+    auto done = registry->upsert_all(regs);
+    for (auto& w : batch) {
+      // A failed batch is retried one by one: one bad registration must not fail the others.
+      written(done || batch.size() == 1 ? done : registry->upsert(w.reg), w);
+    }
+  }
+
+  /// Counts and answers one upsert.
+  void written(const store::result<void>& done, const pending_write& w) {
+    if (!done) {
+      spdlog::error("router {}: registry upsert failed: {}", index, done.error().message);
+      metrics->registry_writes("error").Increment();
+      w.reply(registry_write_outcome{false, done.error().message});
+      return;
+    }
+    metrics->registry_writes("ok").Increment();
+    metrics->registrations(protocol::to_string(w.reg.channel)).Increment();
+    w.reply(registry_write_outcome{true, {}});
   }
 
   /// Replies to a registry read.
@@ -184,31 +228,35 @@ caf::behavior router_shard(caf::stateful_actor<router_state>* self, std::size_t 
       std::move(opened).value(), cache, st.metrics,
       [self](const std::string& identity) { self->state.forward_change(self, identity); });
   return {
-      [self](route_atom, const intent& what) { self->state.route(self, what, nullptr); },
+      [self](route_atom, const intent& what) {
+        self->state.flush();
+        self->state.route(self, what, nullptr);
+      },
       [self](route_atom, const intent& what, const event_token& event) {
+        self->state.flush();
         self->state.route(self, what, event);
       },
       [self](register_atom, const registration& reg, const registry_write_reply& reply) {
         auto& s = self->state;
-        auto done = s.registry->upsert(reg);
-        if (!done) {
-          spdlog::error("router {}: registry upsert failed: {}", s.index, done.error().message);
-          s.metrics->registry_writes("error").Increment();
-          reply(registry_write_outcome{false, done.error().message});
-          return;
+        if (s.pending.empty()) {
+          self->send(self, flush_atom::value); // behind what is queued now
         }
-        s.metrics->registry_writes("ok").Increment();
-        s.metrics->registrations(protocol::to_string(reg.channel)).Increment();
-        reply(registry_write_outcome{true, {}});
+        s.pending.push_back(pending_write{reg, reply});
+        if (s.pending.size() >= write_batch_limit) {
+          s.flush();
+        }
       },
+      [self](flush_atom) { self->state.flush(); },
       [self](find_atom, device_atom, const std::string& app, const std::string& device,
              const registry_query_reply& reply) {
         auto& s = self->state;
+        s.flush();
         s.answer(s.registry->find_device(app, device, clock::now()), reply);
       },
       [self](find_atom, identity_atom, const std::string& app, const std::string& identity,
              const registry_query_reply& reply) {
         auto& s = self->state;
+        s.flush();
         auto found = s.registry->find_by_identity(identity, clock::now());
         if (found) {
           std::erase_if(found.value(), [&app](const registration& r) { return r.app != app; });
@@ -226,11 +274,13 @@ caf::behavior router_shard(caf::stateful_actor<router_state>* self, std::size_t 
       [self](unregister_atom, device_atom, const std::string& app, const std::string& device,
              platform channel, const registry_query_reply& reply) {
         auto& s = self->state;
+        s.flush();
         s.removed(s.registry->remove_device(app, device, channel), reply);
       },
       [self](unregister_atom, identity_atom, const std::string& app, const std::string& identity,
              const registry_query_reply& reply) {
         auto& s = self->state;
+        s.flush();
         s.removed(s.registry->remove_identity(app, identity), reply);
       },
       [self](shards_atom, const shard_map_ptr& shards) { self->state.shards = shards; },
@@ -239,6 +289,7 @@ caf::behavior router_shard(caf::stateful_actor<router_state>* self, std::size_t 
       },
       [self](prune_atom, const registration& reg, std::int64_t dead_since_ms) {
         auto& s = self->state;
+        s.flush();
         std::optional<clock::time_point> since;
         if (dead_since_ms >= 0) {
           since = clock::time_point{std::chrono::milliseconds(dead_since_ms)};

@@ -164,12 +164,51 @@ postgres_registry::postgres_registry(std::shared_ptr<postgres_pool> pool) : pool
   assert(pool_ != nullptr);
 }
 
-result<postgres_registry::outcome> postgres_registry::run(statement_id id,
-                                                          const postgres_params& params) {
+result<postgres_registry::outcome> postgres_registry::run_on(postgres_pool::lease& lease,
+                                                             statement_id id,
+                                                             const postgres_params& params) {
   static_assert(statement_count == statements.size(), "one SQL text per statement_id");
   const auto& stmt = statements[id];
   assert(params.size() == stmt.count);
   auto args = params.view();
+  pg_conn* conn = lease.connection();
+  auto& prepared = lease.prepared();
+  const std::uint64_t bit = std::uint64_t{1} << id;
+  postgres_result r = adopt(nullptr);
+  if ((prepared & bit) == 0) {
+    r = adopt(PQprepare(conn, stmt.name, stmt.sql, stmt.count, stmt.types.data()));
+    if (succeeded(r.get())) {
+      prepared |= bit;
+    }
+  }
+  if ((prepared & bit) != 0) {
+    r = adopt(PQexecPrepared(conn, stmt.name, stmt.count, args.values.data(), args.lengths.data(),
+                             args.formats, 0));
+  }
+  if (succeeded(r.get())) {
+    outcome out;
+    if (PQresultStatus(r.get()) == PGRES_TUPLES_OK) {
+      auto rows = read_rows(r.get());
+      if (!rows) {
+        return rows.error();
+      }
+      out.rows = std::move(rows).value();
+    } else {
+      std::int64_t changed = 0;
+      (void)parse_int(PQcmdTuples(r.get()), changed);
+      out.changed = static_cast<std::size_t>(changed);
+    }
+    return out;
+  }
+  auto failure = postgres_failure(conn, r.get(), stmt.name);
+  if (PQstatus(conn) != CONNECTION_OK) {
+    lease.discard();
+  }
+  return failure;
+}
+
+result<postgres_registry::outcome> postgres_registry::run(statement_id id,
+                                                          const postgres_params& params) {
   // Two attempts: a connection found broken on first use (the server restarted since it was
   // opened) is replaced once. Safe because every registry call is idempotent.
   for (int attempt = 0;; ++attempt) {
@@ -177,48 +216,16 @@ result<postgres_registry::outcome> postgres_registry::run(statement_id id,
     if (!lease) {
       return lease.error();
     }
-    pg_conn* conn = lease.value().connection();
-    auto& prepared = lease.value().prepared();
-    const std::uint64_t bit = std::uint64_t{1} << id;
-    postgres_result r = adopt(nullptr);
-    if ((prepared & bit) == 0) {
-      r = adopt(PQprepare(conn, stmt.name, stmt.sql, stmt.count, stmt.types.data()));
-      if (succeeded(r.get())) {
-        prepared |= bit;
-      }
+    auto done = run_on(lease.value(), id, params);
+    if (done || PQstatus(lease.value().connection()) == CONNECTION_OK || attempt > 0) {
+      return done;
     }
-    if ((prepared & bit) != 0) {
-      r = adopt(PQexecPrepared(conn, stmt.name, stmt.count, args.values.data(), args.lengths.data(),
-                               args.formats, 0));
-    }
-    if (succeeded(r.get())) {
-      outcome out;
-      if (PQresultStatus(r.get()) == PGRES_TUPLES_OK) {
-        auto rows = read_rows(r.get());
-        if (!rows) {
-          return rows.error();
-        }
-        out.rows = std::move(rows).value();
-      } else {
-        std::int64_t changed = 0;
-        (void)parse_int(PQcmdTuples(r.get()), changed);
-        out.changed = static_cast<std::size_t>(changed);
-      }
-      return out;
-    }
-    auto failure = postgres_failure(conn, r.get(), stmt.name);
-    if (PQstatus(conn) == CONNECTION_OK) {
-      return failure;
-    }
-    lease.value().discard();
-    if (attempt > 0) {
-      return failure;
-    }
-    spdlog::info("store: postgres connection lost ({}); retrying on a new one", failure.describe());
+    spdlog::info("store: postgres connection lost ({}); retrying on a new one",
+                 done.error().describe());
   }
 }
 
-result<void> postgres_registry::upsert(const registration& r) {
+postgres_params postgres_registry::upsert_params(const registration& r) {
   postgres_params p;
   p.add(r.app);
   p.add(r.device_id);
@@ -234,9 +241,53 @@ result<void> postgres_registry::upsert(const registration& r) {
   } else {
     p.add_null();
   }
-  auto done = run(upsert_stmt, p);
+  return p;
+}
+
+result<void> postgres_registry::upsert(const registration& r) {
+  auto done = run(upsert_stmt, upsert_params(r));
   if (!done) {
     return done.error();
+  }
+  return ok();
+}
+
+result<void> postgres_registry::upsert_all(std::span<const registration> registrations) {
+  if (registrations.empty()) {
+    return ok();
+  }
+  auto lease = pool_->checkout();
+  if (!lease) {
+    return lease.error();
+  }
+  pg_conn* conn = lease.value().connection();
+  auto command = [conn](const char* sql) -> result<void> {
+    auto r = adopt(PQexec(conn, sql));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      return postgres_failure(conn, r.get(), sql);
+    }
+    return ok();
+  };
+  // One transaction, one WAL flush at COMMIT for the whole batch. Not retried on a broken
+  // connection: the caller falls back to single upserts, which are.
+  auto failed = [&](store_error e) -> result<void> {
+    if (PQstatus(conn) == CONNECTION_OK) {
+      (void)command("ROLLBACK");
+    } else {
+      lease.value().discard();
+    }
+    return e;
+  };
+  if (auto begun = command("BEGIN"); !begun) {
+    return failed(begun.error());
+  }
+  for (const auto& r : registrations) {
+    if (auto done = run_on(lease.value(), upsert_stmt, upsert_params(r)); !done) {
+      return failed(done.error());
+    }
+  }
+  if (auto committed = command("COMMIT"); !committed) {
+    return failed(committed.error());
   }
   return ok();
 }

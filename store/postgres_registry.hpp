@@ -32,6 +32,8 @@ public:
   explicit postgres_registry(std::shared_ptr<postgres_pool> pool);
 
   [[nodiscard]] result<void> upsert(const protocol::registration& r) override;
+  [[nodiscard]] result<void>
+  upsert_all(std::span<const protocol::registration> registrations) override;
   [[nodiscard]] result<std::vector<protocol::registration>>
   find_by_identity(std::string_view identity, time_point now) override;
   [[nodiscard]] result<std::vector<protocol::registration>>
@@ -71,7 +73,13 @@ private:
     std::size_t changed = 0;
   };
 
+  /// Runs a statement on a pooled connection, retried once on a fresh one if it was broken.
   [[nodiscard]] result<outcome> run(statement_id id, const postgres_params& params);
+  /// Runs a statement (prepared on first use) on `lease`; a broken connection is discarded.
+  [[nodiscard]] static result<outcome> run_on(postgres_pool::lease& lease, statement_id id,
+                                              const postgres_params& params);
+  /// The upsert statement's parameters for `r`.
+  [[nodiscard]] static postgres_params upsert_params(const protocol::registration& r);
 
   std::shared_ptr<postgres_pool> pool_;
 };

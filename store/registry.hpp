@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +28,11 @@ public:
   /// Inserts or replaces the registration for (app, device id, platform): identity, token,
   /// environment, locale, tags, `updated_at` and `expires_at` all take the given values.
   [[nodiscard]] virtual result<void> upsert(const protocol::registration& r) = 0;
+
+  /// `upsert` of each registration, in order, in one transaction: all are written or none
+  /// (group commit: one disk flush for many writes). An empty span does nothing.
+  [[nodiscard]] virtual result<void>
+  upsert_all(std::span<const protocol::registration> registrations) = 0;
 
   /// Unexpired registrations of an identity across all apps, ordered by app, device, platform.
   [[nodiscard]] virtual result<std::vector<protocol::registration>>

@@ -151,6 +151,31 @@ result<void> sqlite_registry::upsert(const registration& r) {
   return ok();
 }
 
+result<void> sqlite_registry::upsert_all(std::span<const registration> registrations) {
+  if (registrations.empty()) {
+    return ok();
+  }
+  // IMMEDIATE takes the write lock up front (waiting in the busy handler), so the
+  // transaction never has to give up half way because another writer got in first.
+  int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    return sqlite_failure(db_, rc, "begin upsert_all");
+  }
+  for (const auto& r : registrations) {
+    if (auto done = upsert(r); !done) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return done.error();
+    }
+  }
+  rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    auto failure = sqlite_failure(db_, rc, "commit upsert_all");
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return failure;
+  }
+  return ok();
+}
+
 result<std::vector<registration>> sqlite_registry::find_by_identity(std::string_view identity,
                                                                     time_point now) {
   auto& s = statements_[find_identity_stmt];

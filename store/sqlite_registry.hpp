@@ -41,6 +41,8 @@ public:
   sqlite_registry& operator=(const sqlite_registry&) = delete;
 
   [[nodiscard]] result<void> upsert(const protocol::registration& r) override;
+  [[nodiscard]] result<void>
+  upsert_all(std::span<const protocol::registration> registrations) override;
   [[nodiscard]] result<std::vector<protocol::registration>>
   find_by_identity(std::string_view identity, time_point now) override;
   [[nodiscard]] result<std::vector<protocol::registration>>

@@ -85,6 +85,34 @@ BOOST_FIXTURE_TEST_CASE(upsert_is_idempotent_and_round_trips_every_field, confor
   BOOST_TEST((got.expires_at == r.expires_at));
 }
 
+BOOST_FIXTURE_TEST_CASE(upsert_all_writes_a_batch_in_order, conformance_fixture) {
+  std::vector<registration> batch = {
+      make("a", "d1", "8:acs:x", platform::apns, "old"),
+      make("a", "d2", "8:acs:x", platform::fcm, "t2"),
+      make("a", "d1", "8:acs:x", platform::apns, "new"), // the later one wins
+  };
+  BOOST_TEST(uut->upsert_all(batch).has_value());
+  BOOST_TEST(uut->upsert_all({}).has_value());
+  auto found = by_identity("8:acs:x");
+  BOOST_REQUIRE_EQUAL(found.size(), 2U);
+  BOOST_TEST(found[0].token == "new");
+  BOOST_TEST(found[1].token == "t2");
+}
+
+BOOST_FIXTURE_TEST_CASE(upsert_all_writes_nothing_when_one_fails, conformance_fixture) {
+  std::vector<registration> batch = {
+      make("a", "d1", "8:acs:x", platform::apns, "t1"),
+      make("a", "", "8:acs:x", platform::apns, "t2"), // empty key: refused
+  };
+  auto written = uut->upsert_all(batch);
+  BOOST_REQUIRE(!written.has_value());
+  BOOST_TEST((written.error().code == errc::constraint), written.error().describe());
+  BOOST_TEST(by_identity("8:acs:x").empty());
+  // The object is still usable: the transaction was rolled back.
+  BOOST_TEST(uut->upsert_all(std::vector<registration>{batch[0]}).has_value());
+  BOOST_TEST(by_identity("8:acs:x").size() == 1U);
+}
+
 BOOST_FIXTURE_TEST_CASE(keeps_one_registration_per_device_and_platform, conformance_fixture) {
   BOOST_TEST(uut->upsert(make("app1", "dev1", "8:acs:alice", platform::apns, "old")).has_value());
   auto renewed = make("app1", "dev1", "8:acs:bob", platform::apns, "new", t0 + 1h, t0 + 48h);
