@@ -5,6 +5,7 @@
 #include <optional>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "bench/herald_bench/admin_client.hpp"
 #include "bench/herald_bench/http_driver.hpp"
@@ -20,7 +21,14 @@ namespace {
 /// Herald's cache hit and miss counters (from one /metrics scrape), or -1 each.
 std::pair<double, double> cache_counters(std::uint16_t port) {
   std::pair<double, double> out{-1, -1};
-  auto text = admin_get("127.0.0.1", port, "/metrics", 10);
+  // The exposer sometimes drops a scrape right after a busy pass: try a few times.
+  std::optional<std::string> text;
+  for (int attempt = 0; attempt < 5 && !text; ++attempt) {
+    if (attempt > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    text = admin_get("127.0.0.1", port, "/metrics", 10);
+  }
   if (!text) {
     return out;
   }
