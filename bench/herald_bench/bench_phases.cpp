@@ -76,15 +76,8 @@ int run_bench(const bench_options& o, std::uint32_t run_tag, const std::filesyst
     return 2;
   }
 
-  population people(o.identities, o.min_devices, o.max_devices, o.seed, run_tag);
-  results.identities = o.identities;
-  results.devices = people.device_count();
   boost::asio::io_context io(1);
-  if (!o.quiet) {
-    std::cerr << "herald-bench: registering " << people.device_count() << " devices of "
-              << o.identities << " identities\n";
-  }
-  register_all(io, o, people, host, port, results);
+  const auto people = register_population(io, o, run_tag, host, port, results);
 
   // Event phase, with a once-a-second progress line and RSS / CPU sample.
   event_factory events(people, o.seed);

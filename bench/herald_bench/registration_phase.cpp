@@ -1,6 +1,7 @@
 #include "bench/herald_bench/registration_phase.hpp"
 
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <vector>
 
@@ -65,6 +66,20 @@ void register_all(boost::asio::io_context& io, const bench_options& o, const pop
   io.run();
   io.restart();
   results.registration_s = std::chrono::duration<double>(clock::now() - start).count();
+}
+
+population register_population(boost::asio::io_context& io, const bench_options& o,
+                               std::uint32_t run_tag, const std::string& host, std::uint16_t port,
+                               bench_results& results, const std::string& note) {
+  population people(o.identities, o.min_devices, o.max_devices, o.seed, run_tag);
+  results.identities = o.identities;
+  results.devices = people.device_count();
+  if (!o.quiet) {
+    std::cerr << "herald-bench: registering " << people.device_count() << " devices of "
+              << o.identities << " identities" << note << "\n";
+  }
+  register_all(io, o, people, host, port, results);
+  return people;
 }
 
 std::string load_average() {

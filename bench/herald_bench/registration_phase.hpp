@@ -18,6 +18,14 @@ namespace herald::bench {
 void register_all(boost::asio::io_context& io, const bench_options& o, const population& people,
                   const std::string& host, std::uint16_t port, bench_results& results);
 
+/// Builds the run's population (`identities`, `min_devices`..`max_devices`, `seed`,
+/// `run_tag`), records its size in `results`, says so on stderr (unless `quiet`, with `note`
+/// appended) and registers it with `register_all`.
+[[nodiscard]] population register_population(boost::asio::io_context& io, const bench_options& o,
+                                             std::uint32_t run_tag, const std::string& host,
+                                             std::uint16_t port, bench_results& results,
+                                             const std::string& note = {});
+
 /// `/proc/loadavg`'s three load averages, for the report.
 [[nodiscard]] std::string load_average();
 

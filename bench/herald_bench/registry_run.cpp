@@ -112,15 +112,9 @@ int run_registry_bench(bench_options o, std::uint32_t run_tag, const std::filesy
     std::cerr << "herald-bench: " << *problem << "\n";
     return 2;
   }
-  population people(o.identities, o.min_devices, o.max_devices, o.seed, run_tag);
-  results.identities = o.identities;
-  results.devices = people.device_count();
   boost::asio::io_context io(1);
-  if (!o.quiet) {
-    std::cerr << "herald-bench: registering " << people.device_count() << " devices of "
-              << o.identities << " identities (" << results.registry_engine << ")\n";
-  }
-  register_all(io, o, people, "127.0.0.1", stack.http_port(), results);
+  const auto people = register_population(io, o, run_tag, "127.0.0.1", stack.http_port(), results,
+                                          " (" + results.registry_engine + ")");
 
   if (!o.quiet) {
     std::cerr << "herald-bench: looking up every identity, then " << o.lookups << " more\n";
