@@ -239,8 +239,7 @@ config_result<config> parse_config(std::string_view toml_text, const config_env&
   for (const auto& [key, node] : root) {
     const auto k = key.str();
     if (k != "node" && k != "http" && k != "webhook" && k != "ingest" && k != "metrics" &&
-        k != "log" && k != "apps" && k != "servicebus" && k != "registry" &&
-        k != "notifications") {
+        k != "log" && k != "apps" && k != "servicebus" && k != "registry" && k != "notifications") {
       return config_failure(std::string(k), "unknown key", line_of(node));
     }
   }

@@ -22,7 +22,6 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-
 /// Name-based UUID (RFC 9562 §5.5: SHA-1, version 5 bits, variant 10) of the concatenation
 /// of `parts`, hashed piece by piece (no joined copy).
 std::string name_uuid(std::initializer_list<std::string_view> parts) {
