@@ -154,8 +154,13 @@ void on_answer(sender_actor* self, const sender_answer& answer) {
   const auto& result = *answer.result;
   if (!result) {
     const auto& failure = result.error();
-    if (failure.replayable || failure.code == transports::h2_errc::no_stream_slot) {
-      // Not processed by the provider (RFC 9113 §8.7): send again as soon as a slot is free.
+    using transports::h2_errc;
+    // Sent again at once only when the provider provably did not process it (RFC 9113 §8.7:
+    // REFUSED_STREAM, a stream above GOAWAY's last_stream_id) or it never left (no slot). A
+    // timeout or a lost connection without an answer may have reached the provider: that is
+    // a retry (counted, backed off, bounded by the attempt cap) and a possible duplicate.
+    if (failure.code == h2_errc::refused_stream || failure.code == h2_errc::goaway_unprocessed ||
+        failure.code == h2_errc::no_stream_slot) {
       st.queue().push_front(n);
     } else {
       spdlog::warn("{} sender {}: transport failure for event {}: {} ({})", st.provider,

@@ -57,6 +57,8 @@ struct provider_fixture {
       std::make_shared<actors::node_metrics>(std::make_shared<prometheus::Registry>());
   caf::actor uut;
   caf::actor dead_letters; ///< Given to the sender when set before `start_sender`.
+  /// Each request's answer deadline (the connection's `request_timeout`).
+  std::chrono::milliseconds request_timeout{10000};
   std::uint16_t port = 0;
   /// Seconds the APNs sender's token clock runs ahead of the system clock.
   std::shared_ptr<std::atomic<std::int64_t>> clock_shift =
@@ -141,6 +143,7 @@ struct provider_fixture {
     o.reconnect_base = std::chrono::milliseconds(50);
     o.reconnect_cap = std::chrono::milliseconds(200);
     o.max_attempts = 10;
+    o.connection.request_timeout = request_timeout;
     o.dead_letters = dead_letters;
     return o;
   }

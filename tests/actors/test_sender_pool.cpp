@@ -207,6 +207,21 @@ BOOST_AUTO_TEST_CASE(a_lost_connection_is_reopened_and_its_requests_sent_again) 
   BOOST_TEST(counter(f.metrics->connection_events("apns", "lost")) >= 1.0);
 }
 
+BOOST_AUTO_TEST_CASE(a_request_unanswered_in_time_is_a_counted_retry_up_to_the_cap) {
+  provider_fixture f;
+  transports::h2_server_options options;
+  options.response_delay = 800ms; // every answer comes after the sender stopped waiting
+  f.start_provider(options);
+  f.request_timeout = 150ms;
+  f.start_sender(1, 10);
+  f.deliver("slow", protocol::lane::call);
+  auto& gave_up = f.metrics->dead_letters("apns", "failed");
+  // The provider may have processed a request it did not answer: each timeout is a retry
+  // toward the attempt cap (10), never a silent resend without end.
+  BOOST_TEST_REQUIRE(f.wait_for([&](provider_log&) { return counter(gave_up) == 1.0; }, 20s));
+  BOOST_TEST(counter(f.metrics->retries("apns")) == 9.0);
+}
+
 BOOST_AUTO_TEST_CASE(a_failed_sender_is_restarted_and_its_notifications_sent_again) {
   provider_fixture f;
   transports::h2_server_options options;
