@@ -153,20 +153,27 @@ void ingest_control::admit(protocol::decoded_batch batch, std::optional<std::str
   auto n = shared->events.size();
   auto pending = std::make_shared<admission>(std::move(out));
   auto on_commit = [self, pending, then](store::result<std::vector<std::int64_t>> ids) mutable {
+    // Our reference goes before `then` runs: until then the caller still holds this object,
+    // so this callback (destroyed later, on the journal's writer thread) never holds the
+    // last one. If it did, this object would be destroyed there, and with it the journal,
+    // whose destructor would then join its own writer thread.
+    auto keep = std::move(self);
     auto& a = *pending;
     if (!ids) {
-      self->forget(*a.batch);
-      self->release(a.batch->events.size());
+      keep->forget(*a.batch);
+      keep->release(a.batch->events.size());
       a.what = admission::verdict::journal_failure;
       a.detail = "journal: " + ids.error().describe();
       a.batch.reset();
+      keep.reset();
       then(std::move(a));
       return;
     }
-    self->journal_pending_->Increment(static_cast<double>(ids.value().size()));
+    keep->journal_pending_->Increment(static_cast<double>(ids.value().size()));
     for (auto id : ids.value()) {
-      a.tokens.push_back(self->track(id));
+      a.tokens.push_back(keep->track(id));
     }
+    keep.reset();
     then(std::move(a));
   };
   auto queued = journal_->append(std::move(entry), std::move(on_commit));
