@@ -5,6 +5,7 @@
 
 #include "app/config.hpp"
 #include "protocol/api_key.hpp"
+#include "tests/app/config_test_helpers.hpp"
 
 namespace app = herald::app;
 using herald::protocol::api_scope;
@@ -26,14 +27,10 @@ std::string key_toml(const std::string& id, const std::string& digest, const std
          "\n" + extra;
 }
 
-app::config_result<app::config> parse(const std::string& text) {
-  return app::parse_config(text, app::config_env{}, "test.toml");
-}
+using herald::test::failing_key;
 
-/// The failing key path of `text`, or "(ok)".
-std::string failing_key(const std::string& text) {
-  auto r = parse(text);
-  return r ? std::string("(ok)") : r.error().key;
+auto parse(const std::string& text) {
+  return herald::test::parse_test_config(text);
 }
 
 } // namespace

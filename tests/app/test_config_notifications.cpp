@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/config.hpp"
+#include "tests/app/config_test_helpers.hpp"
 
 namespace app = herald::app;
 using namespace std::chrono_literals;
@@ -13,14 +14,10 @@ namespace {
 const std::string app_head = "[[apps]]\nname = \"demo\"\n[apps.wns]\nclient_id = \"c\"\n"
                              "client_secret = \"s\"\n";
 
-app::config_result<app::config> parse(const std::string& text) {
-  return app::parse_config(text, app::config_env{}, "test.toml");
-}
+using herald::test::failing_key;
 
-/// The failing key path of `text`, or "(ok)".
-std::string failing_key(const std::string& text) {
-  auto r = parse(text);
-  return r ? std::string("(ok)") : r.error().key;
+auto parse(const std::string& text) {
+  return herald::test::parse_test_config(text);
 }
 
 } // namespace
