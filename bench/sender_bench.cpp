@@ -17,7 +17,6 @@
 #include <boost/asio/io_context.hpp>
 #include <caf/all.hpp>
 #include <prometheus/registry.h>
-#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -29,6 +28,7 @@
 #include "actors/node_metrics.hpp"
 #include "bench/herald_bench/admin_client.hpp"
 #include "bench/herald_bench/h2load_runner.hpp"
+#include "bench/support/ports_file.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_pki.hpp"
@@ -47,18 +47,6 @@ struct options {
   bool tls = false, h2load = false;
   std::string scheduler = "stealing", mock_bin, out;
 };
-
-std::optional<std::uint16_t> port_in(const std::filesystem::path& file, const char* key) {
-  std::ifstream in(file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  rapidjson::Document doc;
-  doc.Parse(text.str().c_str());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember(key) || !doc[key].IsUint()) {
-    return std::nullopt;
-  }
-  return static_cast<std::uint16_t>(doc[key].GetUint());
-}
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -163,8 +151,8 @@ int main(int argc, char** argv) {
     std::cerr << "herald-sender-bench: mock did not start: " << mock.stderr_text() << "\n";
     return 1;
   }
-  auto port = port_in(ports, "listen").value_or(0);
-  auto admin = port_in(ports, "admin").value_or(0);
+  auto port = bench::read_port(ports.string(), "listen").value_or(0);
+  auto admin = bench::read_port(ports.string(), "admin").value_or(0);
 
   boost::asio::io_context io;
   auto work = boost::asio::make_work_guard(io);
