@@ -38,10 +38,12 @@ struct bench_options {
   // Load.
   std::uint32_t batch = 100;     ///< Events per webhook POST.
   std::uint32_t connections = 4; ///< Keep-alive webhook connections.
-  double rate = 0;               ///< Events/s (open loop); 0 = closed loop.
-  double duration_s = 10;        ///< Stop sending after this long, unless `events` is set.
-  std::uint64_t events = 0;      ///< Total events to send (0 = bounded by duration).
-  double drain_timeout_s = 60;   ///< How long to wait for the mock to see every push.
+  /// Streams per webhook connection over HTTP/2 (h2c); 0 = HTTP/1.1, one request at a time.
+  std::uint32_t http2_streams = 0;
+  double rate = 0;             ///< Events/s (open loop); 0 = closed loop.
+  double duration_s = 10;      ///< Stop sending after this long, unless `events` is set.
+  std::uint64_t events = 0;    ///< Total events to send (0 = bounded by duration).
+  double drain_timeout_s = 60; ///< How long to wait for the mock to see every push.
   std::uint64_t seed = 1;
 
   // Ceiling.

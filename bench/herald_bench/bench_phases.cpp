@@ -13,6 +13,7 @@
 #include "bench/herald_bench/admin_client.hpp"
 #include "bench/herald_bench/ceiling_run.hpp"
 #include "bench/herald_bench/event_factory.hpp"
+#include "bench/herald_bench/h2_driver.hpp"
 #include "bench/herald_bench/http_driver.hpp"
 #include "bench/herald_bench/load_run.hpp"
 #include "bench/herald_bench/population.hpp"
@@ -115,17 +116,26 @@ int run_bench(const bench_options& o, std::uint32_t run_tag, const std::filesyst
     });
   };
   tick();
-  auto driver = std::make_shared<http_driver>(
-      io, host, port, o.connections, [&] { return run.next(); },
-      [&](const http_job& job, const http_outcome& outcome) { run.done(job, outcome); });
-  driver->start();
+  auto next = [&] { return run.next(); };
+  auto done = [&](const http_job& job, const http_outcome& outcome) { run.done(job, outcome); };
+  std::shared_ptr<http_driver> driver1;
+  std::shared_ptr<h2_driver> driver2;
+  if (o.http2_streams > 0) {
+    driver2 =
+        std::make_shared<h2_driver>(io, host, port, o.connections, o.http2_streams, next, done);
+    driver2->start();
+  } else {
+    driver1 = std::make_shared<http_driver>(io, host, port, o.connections, next, done);
+    driver1->start();
+  }
+  auto active = [&] { return driver2 ? driver2->active() : driver1->active(); };
   // The connections end by themselves when the run is finished; the ticker must be stopped
   // for io.run() to return.
   boost::asio::steady_timer done_check(io);
   std::function<void()> check = [&] {
     done_check.expires_after(std::chrono::milliseconds(20));
     done_check.async_wait([&](boost::system::error_code) {
-      if (run.finished() || driver->active() == 0) {
+      if (run.finished() || active() == 0) {
         loading = false;
         ticker.cancel();
         return;

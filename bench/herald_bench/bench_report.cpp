@@ -76,6 +76,7 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   u64(w, "max_devices", o.max_devices);
   u64(w, "batch", o.batch);
   u64(w, "connections", o.connections);
+  u64(w, "http2_streams", o.http2_streams);
   dbl(w, "rate", o.rate);
   w.Key("loop");
   w.String(o.rate > 0 ? "open" : "closed");

@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
   app.add_option("--batch", o.batch, "Events per webhook POST")->capture_default_str();
   app.add_option("--connections", o.connections, "Keep-alive webhook connections")
       ->capture_default_str();
+  app.add_option("--http2-streams", o.http2_streams,
+                 "POST over HTTP/2 (h2c) with this many streams per connection (0 = HTTP/1.1)")
+      ->capture_default_str();
   app.add_option("--rate", o.rate, "Events/s, open loop (0 = closed loop)")->capture_default_str();
   app.add_option("--duration", o.duration_s, "Seconds of load (unless --events)")
       ->capture_default_str();

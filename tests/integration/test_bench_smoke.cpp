@@ -85,6 +85,17 @@ BOOST_AUTO_TEST_CASE(a_small_closed_loop_run_delivers_every_accepted_event) {
   BOOST_TEST(uut.results["herald_process"][0]["rss_kb"].GetUint64() > 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_run_over_http2_streams_delivers_every_accepted_event) {
+  smoke_run uut({"--identities", "100", "--max-devices", "1", "--events", "1000", "--batch", "20",
+                 "--connections", "1", "--http2-streams", "8", "--drain-timeout", "30"});
+  BOOST_TEST(uut.exit_code == 0, uut.stderr_text);
+  BOOST_TEST(uut.number("config", "http2_streams") == 8u);
+  BOOST_TEST(uut.number("events", "acked") == 1000u);
+  BOOST_TEST(uut.number("events", "transport_errors") == 0u);
+  BOOST_TEST(uut.number("pushes", "received") == 1000u);
+  BOOST_TEST(uut.number("pushes", "lost") == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(exits_non_zero_when_it_cannot_confirm_every_push) {
   // A drain timeout of zero: the harness never sees the mock reach the expected count, so it
   // must not report success, whatever arrived afterwards.
