@@ -303,7 +303,7 @@ postgres_params postgres_registry::batch_params(std::span<const registration> re
   for (auto& column : text) {
     column.reserve(n);
   }
-  tags.reserve(n); // never reallocated: `text` holds views of its strings
+  tags.reserve(n);
   for (const auto& [key, r] : last) {
     text[0].push_back(r->app);
     text[1].push_back(r->device_id);
@@ -332,7 +332,9 @@ postgres_registry::upsert_all_displacing(std::span<const registration> registrat
   if (registrations.empty()) {
     return std::vector<std::string>{};
   }
-  // One statement: atomic without BEGIN/COMMIT, idempotent, so retried like any other.
+  // One statement: atomic without BEGIN/COMMIT, idempotent, so retried like any other. If
+  // the connection broke after the server committed, the retry finds the rows already
+  // written and reports no previous owner (rare; a cache entry then lives to its max age).
   auto done = run(upsert_batch_stmt, batch_params(registrations));
   if (!done) {
     return done.error();
