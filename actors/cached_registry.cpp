@@ -42,51 +42,43 @@ void cached_registry::track_size() {
   gauged_ = now;
 }
 
-store::result<std::vector<std::string>>
-cached_registry::moved_from(const protocol::registration& r) {
-  // The row (app, device, platform) may belong to another identity now: that identity loses
-  // the device, and its cache entry (here or in its own shard) must go too.
-  std::vector<std::string> moved;
-  if (cache_.capacity() == 0) {
-    return moved;
-  }
-  auto before = inner_->find_device(r.app, r.device_id, any_time);
-  if (!before) {
-    return before.error();
-  }
-  for (const auto& old : before.value()) {
-    if (old.channel == r.channel && old.identity != r.identity) {
-      moved.push_back(old.identity);
-    }
-  }
-  return moved;
-}
-
 store::result<void> cached_registry::upsert(const protocol::registration& r) {
   return upsert_all(std::span(&r, 1));
 }
 
 store::result<void>
 cached_registry::upsert_all(std::span<const protocol::registration> registrations) {
-  std::vector<std::string> moved;
-  for (const auto& r : registrations) {
-    auto from = moved_from(r);
-    if (!from) {
-      return from.error();
+  if (cache_.capacity() == 0) { // nothing cached anywhere: no need to learn who lost a device
+    auto done = registrations.size() == 1 ? inner_->upsert(registrations.front())
+                                          : inner_->upsert_all(registrations);
+    for (const auto& r : registrations) {
+      changed(r.identity);
     }
-    moved.insert(moved.end(), from.value().begin(), from.value().end());
+    return done;
   }
-  auto done = registrations.size() == 1 ? inner_->upsert(registrations.front())
-                                        : inner_->upsert_all(registrations);
+  auto displaced = inner_->upsert_all_displacing(registrations);
   // Dropped even when the write failed: the store's state is then unknown.
   for (const auto& r : registrations) {
     changed(r.identity);
   }
-  for (const auto& identity : moved) {
+  if (!displaced) {
+    // Who held these keys is unknown too: drop every entry here holding one of them.
+    cache_.drop_holding([registrations](const protocol::registration& held) {
+      for (const auto& r : registrations) {
+        if (held.app == r.app && held.device_id == r.device_id && held.channel == r.channel) {
+          return true;
+        }
+      }
+      return false;
+    });
+    track_size();
+    return displaced.error();
+  }
+  for (const auto& identity : displaced.value()) {
     changed(identity);
   }
   track_size();
-  return done;
+  return store::ok();
 }
 
 store::result<std::vector<protocol::registration>>

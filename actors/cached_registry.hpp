@@ -19,10 +19,11 @@ namespace herald::actors {
 /// dropped from the cache and reported to `changed`: an upsert that moves a device to another
 /// identity also changes the old identity, which may be cached by another shard (the shard
 /// forwards it there). Writes by other processes sharing the store (nodes on one PostgreSQL)
-/// are not seen: `max_age` bounds how long an entry may miss them. Removing a device and
-/// moving a device read the device's current
-/// registrations first to learn those identities; with capacity 0 (no cache anywhere) that
-/// read is skipped. A pruned token's identities are unknown, so every entry holding the
+/// are not seen: `max_age` bounds how long an entry may miss them. Upserts learn those
+/// identities from `upsert_all_displacing` (PostgreSQL: from the write statement itself);
+/// a failed upsert also drops every local entry holding a written key. Removing a device
+/// reads the device's current registrations first; with capacity 0 (no cache anywhere)
+/// neither is asked for. A pruned token's identities are unknown, so every entry holding the
 /// token is dropped here; another shard may keep one until its next write (a push to a token
 /// the provider already refused, which prunes it again). Expiry needs no invalidation: the
 /// cache never serves an expired registration. Other reads pass through.
@@ -68,9 +69,6 @@ public:
   [[nodiscard]] store::result<std::size_t> purge_expired(time_point now) override;
 
 private:
-  /// Identities that lose a device when `r` is written: the other identity holding its
-  /// (app, device, platform) now. Empty without a cache.
-  [[nodiscard]] store::result<std::vector<std::string>> moved_from(const protocol::registration& r);
   /// Drops `identity` and reports it to the hook.
   void changed(const std::string& identity);
   /// Moves the entries gauge by the cache's change in size since the last call.

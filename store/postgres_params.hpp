@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,7 +13,9 @@ namespace herald::store {
 ///
 /// Text goes in binary format, i.e. as its exact bytes with a length: libpq's text format
 /// would cut a string at an embedded NUL, whereas the server rejects it as invalid UTF-8
-/// (SQLSTATE 22021, mapped to `constraint`). Integers go as decimal text.
+/// (SQLSTATE 22021, mapped to `constraint`). Integers go as decimal text. Arrays (`text[]`,
+/// `bigint[]`, one dimension) go in PostgreSQL's binary array format, so no element needs
+/// quoting: a whole batch of rows binds as one array per column.
 /// Threading: a plain value.
 class postgres_params {
 public:
@@ -22,6 +25,11 @@ public:
     values_.emplace_back();
     formats_.push_back(0);
   }
+
+  /// A `text[]` of `items`, in order.
+  void add_text_array(std::span<const std::string_view> items);
+  /// A `bigint[]` of `items`, in order; an empty optional is a NULL element.
+  void add_int8_array(std::span<const std::optional<std::int64_t>> items);
 
   [[nodiscard]] int size() const noexcept { return static_cast<int>(values_.size()); }
 

@@ -3,7 +3,9 @@
 #include <array>
 #include <cassert>
 #include <charconv>
+#include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include <libpq-fe.h>
@@ -25,6 +27,8 @@ using time_point = registry::time_point;
 // inference and binary text parameters are read as text.
 constexpr Oid text_oid = 25;
 constexpr Oid int8_oid = 20;
+constexpr Oid text_array_oid = 1009;
+constexpr Oid int8_array_oid = 1016;
 
 struct statement {
   const char* name;
@@ -38,7 +42,7 @@ struct statement {
 
 /// Each statement_id's SQL, in enum order, the same as sqlite_registry's: "unexpired" is
 /// `expires_at > now`, so purge_expired removes exactly what the finds already hide.
-constexpr std::array<statement, 8> statements = {{
+constexpr std::array<statement, 9> statements = {{
     {"herald_upsert",
      "INSERT INTO registrations (" HERALD_PG_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
      "$9, $10) ON CONFLICT (app, device_id, platform) DO UPDATE SET identity = "
@@ -83,6 +87,24 @@ constexpr std::array<statement, 8> statements = {{
      "($2, $3) AND (expires_at IS NULL OR expires_at > $4) ORDER BY device_id, platform LIMIT $5",
      {text_oid, text_oid, text_oid, int8_oid, int8_oid},
      5},
+    // A whole batch in one statement (one round trip, one commit): one array per column.
+    // Every part of a WITH sees the table as it was before the statement, so `old` reports
+    // who held each written key before. The caller makes the keys unique (ON CONFLICT DO
+    // UPDATE may not touch a row twice).
+    {"herald_upsert_batch",
+     "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+     "$5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[]) AS i "
+     "(" HERALD_PG_COLUMNS ")), old AS (SELECT r.identity FROM registrations r JOIN input i ON "
+     "r.app = i.app AND r.device_id = i.device_id AND r.platform = i.platform WHERE r.identity "
+     "<> i.identity), written AS (INSERT INTO registrations (" HERALD_PG_COLUMNS
+     ") SELECT " HERALD_PG_COLUMNS
+     " FROM input ON CONFLICT (app, device_id, platform) DO UPDATE SET "
+     "identity = EXCLUDED.identity, token = EXCLUDED.token, environment = EXCLUDED.environment, "
+     "locale = EXCLUDED.locale, tags = EXCLUDED.tags, updated_at = EXCLUDED.updated_at, "
+     "expires_at = EXCLUDED.expires_at) SELECT identity FROM old",
+     {text_array_oid, text_array_oid, text_array_oid, text_array_oid, text_array_oid,
+      text_array_oid, text_array_oid, text_array_oid, int8_array_oid, int8_array_oid},
+     10},
 }};
 
 #undef HERALD_PG_COLUMNS
@@ -187,7 +209,12 @@ result<postgres_registry::outcome> postgres_registry::run_on(postgres_pool::leas
   }
   if (succeeded(r.get())) {
     outcome out;
-    if (PQresultStatus(r.get()) == PGRES_TUPLES_OK) {
+    if (id == upsert_batch_stmt) {
+      for (int i = 0; i < PQntuples(r.get()); ++i) {
+        out.identities.emplace_back(PQgetvalue(r.get(), i, 0),
+                                    static_cast<std::size_t>(PQgetlength(r.get(), i, 0)));
+      }
+    } else if (PQresultStatus(r.get()) == PGRES_TUPLES_OK) {
       auto rows = read_rows(r.get());
       if (!rows) {
         return rows.error();
@@ -253,43 +280,66 @@ result<void> postgres_registry::upsert(const registration& r) {
 }
 
 result<void> postgres_registry::upsert_all(std::span<const registration> registrations) {
-  if (registrations.empty()) {
-    return ok();
-  }
-  auto lease = pool_->checkout();
-  if (!lease) {
-    return lease.error();
-  }
-  pg_conn* conn = lease.value().connection();
-  auto command = [conn](const char* sql) -> result<void> {
-    auto r = adopt(PQexec(conn, sql));
-    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-      return postgres_failure(conn, r.get(), sql);
-    }
-    return ok();
-  };
-  // One transaction, one WAL flush at COMMIT for the whole batch. Not retried on a broken
-  // connection: the caller falls back to single upserts, which are.
-  auto failed = [&](store_error e) -> result<void> {
-    if (PQstatus(conn) == CONNECTION_OK) {
-      (void)command("ROLLBACK");
-    } else {
-      lease.value().discard();
-    }
-    return e;
-  };
-  if (auto begun = command("BEGIN"); !begun) {
-    return failed(begun.error());
-  }
-  for (const auto& r : registrations) {
-    if (auto done = run_on(lease.value(), upsert_stmt, upsert_params(r)); !done) {
-      return failed(done.error());
-    }
-  }
-  if (auto committed = command("COMMIT"); !committed) {
-    return failed(committed.error());
+  auto done = upsert_all_displacing(registrations);
+  if (!done) {
+    return done.error();
   }
   return ok();
+}
+
+postgres_params postgres_registry::batch_params(std::span<const registration> registrations) {
+  // The last registration of each key wins (as if written in order); key order gives
+  // concurrent batches one lock order.
+  std::map<std::tuple<std::string_view, std::string_view, protocol::platform>, const registration*>
+      last;
+  for (const auto& r : registrations) {
+    last[{r.app, r.device_id, r.channel}] = &r;
+  }
+  const std::size_t n = last.size();
+  std::array<std::vector<std::string_view>, 7> text;
+  std::vector<std::string> tags;
+  std::vector<std::optional<std::int64_t>> updated;
+  std::vector<std::optional<std::int64_t>> expires;
+  for (auto& column : text) {
+    column.reserve(n);
+  }
+  tags.reserve(n);
+  for (const auto& [key, r] : last) {
+    text[0].push_back(r->app);
+    text[1].push_back(r->device_id);
+    text[2].push_back(protocol::to_string(r->channel));
+    text[3].push_back(r->identity);
+    text[4].push_back(r->token);
+    text[5].push_back(protocol::to_string(r->env));
+    text[6].push_back(r->locale);
+    tags.push_back(tags_to_json(r->tags));
+    updated.emplace_back(to_millis(r->updated_at));
+    expires.push_back(r->expires_at ? std::optional(to_millis(*r->expires_at)) : std::nullopt);
+  }
+  std::vector<std::string_view> tag_views(tags.begin(), tags.end());
+  postgres_params p;
+  for (const auto& column : text) {
+    p.add_text_array(column);
+  }
+  p.add_text_array(tag_views);
+  p.add_int8_array(updated);
+  p.add_int8_array(expires);
+  return p;
+}
+
+result<std::vector<std::string>>
+postgres_registry::upsert_all_displacing(std::span<const registration> registrations) {
+  if (registrations.empty()) {
+    return std::vector<std::string>{};
+  }
+  // One statement: atomic without BEGIN/COMMIT, idempotent, so retried like any other. If
+  // the connection broke after the server committed, the retry finds the rows already
+  // written and reports no previous owner (rare; a cache entry then lives to its max age).
+  auto done = run(upsert_batch_stmt, batch_params(registrations));
+  if (!done) {
+    return done.error();
+  }
+  return std::move(done.value().identities);
 }
 
 result<std::vector<registration>> postgres_registry::find_by_identity(std::string_view identity,

@@ -2,6 +2,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "store/postgres_pool.hpp"
 #include "store/registry.hpp"
@@ -34,6 +36,10 @@ public:
   [[nodiscard]] result<void> upsert(const protocol::registration& r) override;
   [[nodiscard]] result<void>
   upsert_all(std::span<const protocol::registration> registrations) override;
+  /// One statement for the whole batch (one round trip, one commit), the previous owners
+  /// returned by the same statement.
+  [[nodiscard]] result<std::vector<std::string>>
+  upsert_all_displacing(std::span<const protocol::registration> registrations) override;
   [[nodiscard]] result<std::vector<protocol::registration>>
   find_by_identity(std::string_view identity, time_point now) override;
   [[nodiscard]] result<std::vector<protocol::registration>>
@@ -64,13 +70,16 @@ private:
     prune_token_stmt,
     purge_expired_stmt,
     list_app_stmt,
+    upsert_batch_stmt,
     statement_count
   };
 
-  /// Rows of a find, or the affected-row count of a write.
+  /// Rows of a find, the affected-row count of a write, or the displaced identities of a
+  /// batch upsert.
   struct outcome {
     std::vector<protocol::registration> rows;
     std::size_t changed = 0;
+    std::vector<std::string> identities;
   };
 
   /// Runs a statement on a pooled connection, retried once on a fresh one if it was broken.
@@ -80,6 +89,9 @@ private:
                                               const postgres_params& params);
   /// The upsert statement's parameters for `r`.
   [[nodiscard]] static postgres_params upsert_params(const protocol::registration& r);
+  /// The batch upsert's column arrays for `registrations`, one element per distinct key.
+  [[nodiscard]] static postgres_params
+  batch_params(std::span<const protocol::registration> registrations);
 
   std::shared_ptr<postgres_pool> pool_;
 };

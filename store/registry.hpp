@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +34,14 @@ public:
   /// (group commit: one disk flush for many writes). An empty span does nothing.
   [[nodiscard]] virtual result<void>
   upsert_all(std::span<const protocol::registration> registrations) = 0;
+
+  /// `upsert_all`, also returning the identities the batch takes a registration away from:
+  /// for each written (app, device id, platform) that another identity held just before
+  /// (expired or not), that identity (in no particular order, possibly repeated). A cache
+  /// keyed by identity must forget them. This version reads each device before the write;
+  /// an engine may do both in one statement.
+  [[nodiscard]] virtual result<std::vector<std::string>>
+  upsert_all_displacing(std::span<const protocol::registration> registrations);
 
   /// Unexpired registrations of an identity across all apps, ordered by app, device, platform.
   [[nodiscard]] virtual result<std::vector<protocol::registration>>

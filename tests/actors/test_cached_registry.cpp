@@ -103,6 +103,22 @@ BOOST_FIXTURE_TEST_CASE(reports_the_identity_a_device_moved_away_from, conforman
   BOOST_TEST(owner_of_y->find_by_identity("8:acs:y", t0).value().size() == 1U);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_failed_upsert_drops_entries_holding_its_keys, conformance_fixture) {
+  // Who held a key is unknown when the write fails: the entry holding it goes.
+  auto shard = make_cached(8);
+  BOOST_TEST(shard->upsert(make("a", "phone", "8:acs:x", platform::apns, "t")).has_value());
+  BOOST_TEST(shard->find_by_identity("8:acs:x", t0).value().size() == 1U);
+  BOOST_TEST(shard->find_by_identity("8:acs:z", t0).value().empty());
+  BOOST_TEST(shard->cached() == 2U);
+  std::vector<registration> batch = {
+      make("a", "phone", "8:acs:y", platform::apns, "t2"),
+      make("a", "", "8:acs:y", platform::apns, "t3"), // empty key: refused
+  };
+  BOOST_TEST(!shard->upsert_all(batch).has_value());
+  BOOST_TEST(shard->cached() == 1U); // x dropped, z (unrelated) kept
+  BOOST_TEST(shard->find_by_identity("8:acs:x", t0).value().size() == 1U);
+}
+
 BOOST_FIXTURE_TEST_CASE(keeps_at_most_capacity_identities_and_counts_evictions,
                         conformance_fixture) {
   auto small = make_cached(2);

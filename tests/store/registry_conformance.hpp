@@ -6,6 +6,7 @@
 // new object on one empty database per case), opens its suite, and includes this header
 // inside it. test_sqlite_registry.cpp and test_postgres_registry.cpp do so.
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -111,6 +112,40 @@ BOOST_FIXTURE_TEST_CASE(upsert_all_writes_nothing_when_one_fails, conformance_fi
   // The object is still usable: the transaction was rolled back.
   BOOST_TEST(uut->upsert_all(std::vector<registration>{batch[0]}).has_value());
   BOOST_TEST(by_identity("8:acs:x").size() == 1U);
+}
+
+BOOST_FIXTURE_TEST_CASE(upsert_all_displacing_reports_the_previous_owners, conformance_fixture) {
+  BOOST_TEST(uut->upsert(make("a", "d1", "8:acs:alice", platform::apns, "t1")).has_value());
+  BOOST_TEST(
+      uut->upsert(make("a", "d2", "8:acs:bob", platform::fcm, "t2", t0, t0 - 1h)).has_value());
+  auto never = make("a", "d3", "8:acs:carol", platform::wns, "https://w/1", t0, std::nullopt);
+  std::vector<registration> batch = {
+      make("a", "d1", "8:acs:carol", platform::apns, "t1"),     // from alice
+      make("a", "d2", "8:acs:carol", platform::fcm, "t2"),      // from bob (expired)
+      make("a", "d1", "8:acs:dave", platform::apns_voip, "v1"), // another platform: new
+      never,                                                    // new, never expires
+      make("a", "d1", "8:acs:carol", platform::apns, "t1b"),    // same key again: wins
+  };
+  auto displaced = uut->upsert_all_displacing(batch);
+  BOOST_REQUIRE_MESSAGE(displaced.has_value(),
+                        (displaced ? std::string() : displaced.error().describe()));
+  auto got = displaced.value();
+  std::sort(got.begin(), got.end());
+  got.erase(std::unique(got.begin(), got.end()), got.end());
+  BOOST_TEST(got == (std::vector<std::string>{"8:acs:alice", "8:acs:bob"}),
+             boost::test_tools::per_element());
+  auto carol = by_identity("8:acs:carol");
+  BOOST_REQUIRE_EQUAL(carol.size(), 3U);
+  BOOST_TEST(carol[0].token == "t1b");
+  BOOST_TEST(carol[2].token == "https://w/1");
+  BOOST_TEST(!carol[2].expires_at.has_value());
+  BOOST_TEST(carol[2].tags == never.tags, boost::test_tools::per_element());
+  BOOST_TEST(by_identity("8:acs:alice").empty());
+  // Written again: nobody else held those keys.
+  auto again = uut->upsert_all_displacing(batch);
+  BOOST_REQUIRE(again.has_value());
+  BOOST_TEST(again.value().empty());
+  BOOST_TEST(uut->upsert_all_displacing({}).has_value());
 }
 
 BOOST_FIXTURE_TEST_CASE(keeps_one_registration_per_device_and_platform, conformance_fixture) {

@@ -102,6 +102,18 @@ BOOST_FIXTURE_TEST_CASE(purges_through_the_expiry_index, engine_fixture) {
   BOOST_TEST(plan.find("registrations_by_expiry") != std::string::npos, plan);
 }
 
+BOOST_FIXTURE_TEST_CASE(refuses_a_batch_holding_a_nul_byte_whole, conformance_fixture) {
+  // Array elements are checked like single parameters: NUL is not valid text here.
+  std::vector<registration> batch = {
+      make("a", "d1", "8:acs:x", platform::apns, "t1"),
+      make("a", "d2", "8:acs:x", platform::apns, std::string("t\0b", 3)),
+  };
+  auto written = uut->upsert_all_displacing(batch);
+  BOOST_REQUIRE(!written.has_value());
+  BOOST_TEST((written.error().code == hs::errc::constraint), written.error().describe());
+  BOOST_TEST(by_identity("8:acs:x").empty());
+}
+
 BOOST_AUTO_TEST_CASE(reports_an_unreachable_server_as_unavailable) {
   // A loopback port that was free a moment ago: nothing listens there.
   auto port = herald::test::pick_free_port();
