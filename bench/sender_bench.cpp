@@ -69,7 +69,7 @@ protocol::provider_request request_shape(std::size_t body_bytes) {
 }
 
 std::string uuid_of(std::uint64_t i) {
-  char id[40];
+  char id[48];
   std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012llu",
                 static_cast<unsigned long long>(i));
   return id;
