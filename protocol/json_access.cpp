@@ -25,6 +25,40 @@ void append_lower(std::string& out, std::string_view s) {
 
 } // namespace
 
+namespace {
+
+/// Length of the UTF-8 sequence at `p` whose lead byte is not ASCII, or 0 when it is not
+/// well-formed (RFC 3629 section 4 table: no overlongs, no surrogates, nothing above U+10FFFF).
+std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end) noexcept {
+  const unsigned c = *p;
+  std::size_t len = 0;
+  unsigned lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    lo = c == 0xE0 ? 0xA0 : 0x80;
+    hi = c == 0xED ? 0x9F : 0xBF;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    lo = c == 0xF0 ? 0x90 : 0x80;
+    hi = c == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return 0;
+  }
+  if (end - p < static_cast<std::ptrdiff_t>(len) || p[1] < lo || p[1] > hi) {
+    return 0;
+  }
+  for (std::size_t i = 2; i < len; ++i) {
+    if ((p[i] & 0xC0) != 0x80) {
+      return 0;
+    }
+  }
+  return len;
+}
+
+} // namespace
+
 bool valid_utf8(std::string_view text) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = p + text.size();
@@ -64,38 +98,62 @@ bool valid_utf8(std::string_view text) noexcept {
         continue;
       }
     }
-    const unsigned c = *p;
-    if (c < 0x80) {
+    if (*p < 0x80) {
       ++p;
       continue;
     }
-    // Lead byte: length and the allowed range of the second byte (RFC 3629 section 4 table).
-    std::size_t len = 0;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      lo = c == 0xE0 ? 0xA0 : 0x80;
-      hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      lo = c == 0xF0 ? 0x90 : 0x80;
-      hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else {
+    const std::size_t len = utf8_sequence(p, end);
+    if (len == 0) {
       return false;
-    }
-    if (end - p < static_cast<std::ptrdiff_t>(len) || p[1] < lo || p[1] > hi) {
-      return false;
-    }
-    for (std::size_t i = 2; i < len; ++i) {
-      if ((p[i] & 0xC0) != 0x80) {
-        return false;
-      }
     }
     p += len;
   }
   return true;
+}
+
+text_check copy_checked_text(std::string_view text, char* out) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = p + text.size();
+  auto* o = reinterpret_cast<unsigned char*>(out);
+  while (p < end) {
+#if defined(__SSE2__)
+    // 32 bytes per step, copied, then one mask of "not ASCII or NUL" for both halves.
+    const __m128i zero = _mm_setzero_si128();
+    while (end - p >= 32) {
+      __m128i a;
+      __m128i b;
+      std::memcpy(&a, p, 16);
+      std::memcpy(&b, p + 16, 16);
+      std::memcpy(o, &a, 16);
+      std::memcpy(o + 16, &b, 16);
+      const __m128i nul = _mm_or_si128(_mm_cmpeq_epi8(a, zero), _mm_cmpeq_epi8(b, zero));
+      if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), nul)) != 0) {
+        break;
+      }
+      p += 32;
+      o += 32;
+    }
+    if (p == end) {
+      break;
+    }
+#endif
+    const unsigned c = *p;
+    if (c != 0 && c < 0x80) {
+      *o++ = *p++;
+      continue;
+    }
+    const std::size_t len = c == 0 ? 0 : utf8_sequence(p, end);
+    if (len == 0) {
+      // A NUL anywhere is reported before bad UTF-8, as `valid_utf8` after `memchr` would.
+      return std::memchr(p, '\0', static_cast<std::size_t>(end - p)) != nullptr
+                 ? text_check::nul_byte
+                 : text_check::bad_utf8;
+    }
+    std::memcpy(o, p, len);
+    p += len;
+    o += len;
+  }
+  return text_check::ok;
 }
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
