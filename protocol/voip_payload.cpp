@@ -120,6 +120,20 @@ result<std::string_view> find_cp(std::string_view context, std::string& payload)
   if (!base64url_decode_into(context.substr(dot1 + 1, dot2 - dot1 - 1), payload)) {
     return bad_context("incomingCallContext payload is not base64url");
   }
+  // The shape ACS sends, exactly `{"cc":"<base64>"}`, needs no JSON reader: base64 has no
+  // quote, backslash, control character or NUL, so when the middle is base64 the payload is a
+  // JSON object whose only member is that string, and the reader below would find the same.
+  constexpr std::string_view cc_head = R"({"cc":")";
+  constexpr std::string_view cc_tail = R"("})";
+  const std::string_view whole{payload};
+  if (whole.size() > cc_head.size() + cc_tail.size() && whole.starts_with(cc_head) &&
+      whole.ends_with(cc_tail)) {
+    const std::string_view cc =
+        whole.substr(cc_head.size(), whole.size() - cc_head.size() - cc_tail.size());
+    if (is_base64(cc)) {
+      return cc;
+    }
+  }
   // Parsed in place: the decoded payload is ours to overwrite. A raw NUL ends the text here.
   rapidjson::InsituStringStream stream(payload.data());
   rapidjson::Reader reader;
