@@ -62,13 +62,12 @@ void decode_event(const event_envelope& env, int index, decoded_event& out) {
     out.fault = error{errc::missing_field, "data", "required for " + out.type, index};
     return;
   }
-  auto parsed = parse_acs_event(entry.type, *env.data);
-  if (!parsed) {
-    out.fault = parsed.error();
+  acs_event ev;
+  if (auto fault = read_acs_event(entry.type, *env.data, ev)) {
+    out.fault = std::move(fault);
     out.fault->index = index;
     return;
   }
-  acs_event& ev = parsed.value();
   for (auto& w : ev.warnings) {
     w.index = index;
     out.warnings.push_back(std::move(w));
