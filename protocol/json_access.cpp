@@ -9,6 +9,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "protocol/cpu_features.hpp"
+
 namespace herald::protocol::json {
 
 namespace {
@@ -56,6 +58,28 @@ std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end) noex
   }
   return len;
 }
+
+#if defined(HERALD_X86_AVX2)
+/// The clean start of `copy_checked_text`, 64 bytes per step: copies whole steps until one
+/// holds a non-ASCII or NUL byte (that step is copied too, but not counted) and returns how
+/// many bytes were passed, a multiple of 64.
+__attribute__((target("avx2"))) std::size_t avx2_copy_clean(const unsigned char* src, std::size_t n,
+                                                            unsigned char* dst) noexcept {
+  const __m256i zero = _mm256_setzero_si256();
+  std::size_t i = 0;
+  for (; n - i >= 64; i += 64) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i));
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i + 32));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), a);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i + 32), b);
+    const __m256i nul = _mm256_or_si256(_mm256_cmpeq_epi8(a, zero), _mm256_cmpeq_epi8(b, zero));
+    if (_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(a, b), nul)) != 0) {
+      break;
+    }
+  }
+  return i;
+}
+#endif
 
 } // namespace
 
@@ -116,6 +140,13 @@ text_check copy_checked_text(std::string_view text, char* out) noexcept {
   const auto* const end = p + text.size();
   auto* o = reinterpret_cast<unsigned char*>(out);
   while (p < end) {
+#if defined(HERALD_X86_AVX2)
+    if (have_avx2()) {
+      const std::size_t passed = avx2_copy_clean(p, static_cast<std::size_t>(end - p), o);
+      p += passed;
+      o += passed;
+    }
+#endif
 #if defined(__SSE2__)
     // 32 bytes per step, copied, then one mask of "not ASCII or NUL" for both halves.
     const __m128i zero = _mm_setzero_si128();

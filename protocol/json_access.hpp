@@ -31,7 +31,8 @@ enum class text_check {
 
 /// Copies `text` into `out` (room for `text.size()` bytes) while checking it as `valid_utf8`
 /// does and looking for NUL bytes: one pass over the bytes instead of three (`memchr`,
-/// `valid_utf8`, `memcpy`). On a failure `out` holds an unspecified prefix.
+/// `valid_utf8`, `memcpy`), ASCII 64 bytes per step with AVX2 when the CPU has it, else 32. On a
+/// failure `out` holds an unspecified prefix.
 [[nodiscard]] text_check copy_checked_text(std::string_view text, char* out) noexcept;
 
 /// ASCII case-insensitive equality (JSON keys in ACS payloads are ASCII).
