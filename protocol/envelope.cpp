@@ -1,6 +1,5 @@
 #include "protocol/envelope.hpp"
 
-#include <cstring>
 #include <memory>
 
 #include "protocol/acs_event.hpp"
