@@ -341,8 +341,7 @@ std::optional<error> require(const identifier_slot& s, std::string_view field) {
 
 } // namespace
 
-result<acs_event> parse_acs_event(acs_event_type type, const json::value& data) {
-  acs_event out;
+std::optional<error> read_acs_event(acs_event_type type, const json::value& data, acs_event& out) {
   out.type = type;
   if (!data.IsObject()) {
     return error{errc::invalid_field, "data",
@@ -383,7 +382,7 @@ result<acs_event> parse_acs_event(acs_event_type type, const json::value& data) 
     break;
   }
   if (fault) {
-    return *fault;
+    return fault;
   }
   settle(r.to_, out.to, out.warnings);
   settle(r.from_, out.from, out.warnings);
@@ -397,6 +396,14 @@ result<acs_event> parse_acs_event(acs_event_type type, const json::value& data) 
       out.warnings.push_back(
           error{errc::too_large, "data", "too deep or too many fields; fields truncated", -1});
     }
+  }
+  return std::nullopt;
+}
+
+result<acs_event> parse_acs_event(acs_event_type type, const json::value& data) {
+  acs_event out;
+  if (auto fault = read_acs_event(type, data, out)) {
+    return *std::move(fault);
   }
   return out;
 }

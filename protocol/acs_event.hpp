@@ -79,6 +79,11 @@ struct acs_event {
 /// recipient. Everything else is best effort, reported in `warnings`.
 [[nodiscard]] result<acs_event> parse_acs_event(acs_event_type type, const json::value& data);
 
+/// `parse_acs_event` into `out` (a fresh `acs_event`), for callers that keep the event where
+/// it is built: the error, or nullopt when `out` is usable.
+[[nodiscard]] std::optional<error> read_acs_event(acs_event_type type, const json::value& data,
+                                                  acs_event& out);
+
 /// Parses `data_json` and reads it as the data of `type_name` (for tests, fuzzing and
 /// `herald explain`). Unknown type names give an `acs_event` of type `unknown`.
 [[nodiscard]] result<acs_event> parse_acs_event_json(std::string_view type_name,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
 
@@ -23,7 +24,7 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
 }
 
 /// Name-based UUID (RFC 9562 §5.5: SHA-1, version 5 bits, variant 10) of the concatenation
-/// of `parts`, hashed piece by piece (no joined copy).
+/// of `parts`.
 std::string name_uuid(std::initializer_list<std::string_view> parts) {
   // Fetched once: OpenSSL 3 otherwise looks SHA-1 up in its provider store on every call
   // (`EVP_sha1()` is an implicit fetch). One context per thread, reinitialised per digest:
@@ -34,9 +35,22 @@ std::string name_uuid(std::initializer_list<std::string_view> parts) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
   if (ctx && EVP_DigestInit_ex2(ctx.get(), sha1 ? sha1 : EVP_sha1(), nullptr) == 1) {
+    // Joined on the stack when short (the usual ids): one update instead of one per part.
+    std::array<char, 256> joined;
+    std::size_t used = 0;
     for (const std::string_view part : parts) {
-      EVP_DigestUpdate(ctx.get(), part.data(), part.size());
+      if (part.size() > joined.size() - used) {
+        EVP_DigestUpdate(ctx.get(), joined.data(), used);
+        used = 0;
+      }
+      if (part.size() > joined.size()) {
+        EVP_DigestUpdate(ctx.get(), part.data(), part.size());
+        continue;
+      }
+      std::memcpy(joined.data() + used, part.data(), part.size());
+      used += part.size();
     }
+    EVP_DigestUpdate(ctx.get(), joined.data(), used);
     EVP_DigestFinal_ex(ctx.get(), md.data(), &len);
   }
   md[6] = static_cast<unsigned char>((md[6] & 0x0F) | 0x50);

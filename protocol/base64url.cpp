@@ -9,10 +9,8 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define HERALD_BASE64_AVX2 1
-#endif
+
+#include "protocol/cpu_features.hpp"
 
 namespace herald::protocol {
 
@@ -103,16 +101,7 @@ constexpr std::size_t decoded_size(std::size_t end) noexcept {
   return end / 4 * 3 + (end % 4 == 0 ? 0 : end % 4 - 1);
 }
 
-#if defined(HERALD_BASE64_AVX2)
-/// Whether this CPU has AVX2 (asked once). The AVX2 paths below are compiled for it with a
-/// target attribute and used only then, so the binary still runs on any x86-64.
-bool have_avx2() noexcept {
-  static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
-  }();
-  return yes;
-}
+#if defined(HERALD_X86_AVX2)
 
 /// 32 characters at once: `invalid` gets 0xFF in each lane whose character is no digit of
 /// either alphabet, the result holds each digit's value (garbage where invalid). Table lookups
@@ -201,7 +190,7 @@ bool decode_digits(const unsigned char* src, std::size_t end, unsigned char* dst
   const auto& t3 = shifted_digits[3];
   std::uint32_t seen = 0; // OR of every group: `not_a_digit` set if any character was bad
   std::size_t i = 0;
-#if defined(HERALD_BASE64_AVX2)
+#if defined(HERALD_X86_AVX2)
   if (have_avx2()) {
     i = avx2_decode(src, end, dst, decoded_size(end));
     if (i == std::string_view::npos) {
@@ -268,7 +257,7 @@ bool is_base64(std::string_view text) noexcept {
   }
   const auto* src = reinterpret_cast<const unsigned char*>(text.data());
   std::size_t i = 0;
-#if defined(HERALD_BASE64_AVX2)
+#if defined(HERALD_X86_AVX2)
   if (have_avx2()) {
     if (!avx2_all_digits(src, end)) {
       return false;

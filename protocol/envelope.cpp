@@ -1,6 +1,6 @@
 #include "protocol/envelope.hpp"
 
-#include <cstring>
+#include <memory>
 
 #include "protocol/acs_event.hpp"
 #include "protocol/event_catalog.hpp"
@@ -61,13 +61,12 @@ void decode_event(const event_envelope& env, int index, decoded_event& out) {
     out.fault = error{errc::missing_field, "data", "required for " + out.type, index};
     return;
   }
-  auto parsed = parse_acs_event(entry.type, *env.data);
-  if (!parsed) {
-    out.fault = parsed.error();
+  acs_event ev;
+  if (auto fault = read_acs_event(entry.type, *env.data, ev)) {
+    out.fault = std::move(fault);
     out.fault->index = index;
     return;
   }
-  acs_event& ev = parsed.value();
   for (auto& w : ev.warnings) {
     w.index = index;
     out.warnings.push_back(std::move(w));
@@ -99,52 +98,26 @@ result<bool> check_validation(const event_envelope& env, int index, decoded_batc
   return true;
 }
 
-} // namespace
-
-std::string_view to_string(content_kind k) noexcept {
-  switch (k) {
-  case content_kind::event_grid:
-    return "event-grid";
-  case content_kind::cloud_event:
-    return "cloud-event";
-  case content_kind::cloud_event_batch:
-    return "cloud-event-batch";
+/// Calls `f(buffer)` with room for `size` bytes: this thread's parse buffer, reused from batch
+/// to batch (no allocation, no fresh pages per body), or for a body over `keep_size` a buffer
+/// of its own, freed afterwards, so one huge body does not pin its memory to the thread.
+template <class F>
+auto with_parse_buffer(std::size_t size, F&& f) {
+  constexpr std::size_t keep_size = std::size_t{1} << 20;
+  if (size > keep_size) {
+    const auto own = std::make_unique_for_overwrite<char[]>(size);
+    return f(own.get());
   }
-  return "unknown";
+  thread_local const auto kept = std::make_unique_for_overwrite<char[]>(keep_size);
+  return f(kept.get());
 }
 
-std::optional<content_kind> content_kind_from(std::string_view content_type) noexcept {
-  const auto semi = content_type.find(';');
-  const std::string_view media = trim(content_type.substr(0, semi));
-  if (semi != std::string_view::npos && !charset_is_utf8(content_type.substr(semi))) {
-    return std::nullopt;
-  }
-  if (json::iequals(media, "application/json") || json::iequals(media, "text/json")) {
-    return content_kind::event_grid;
-  }
-  if (json::iequals(media, "application/cloudevents+json")) {
-    return content_kind::cloud_event;
-  }
-  if (json::iequals(media, "application/cloudevents-batch+json")) {
-    return content_kind::cloud_event_batch;
-  }
-  return std::nullopt;
-}
-
-result<decoded_batch> decode_batch(std::string_view body, content_kind kind) {
-  // In-situ parsing decodes strings inside this one copy instead of allocating each; it needs
-  // a NUL-terminated buffer, so a body with an embedded NUL would be silently truncated:
-  // reject it (JSON text cannot contain a raw NUL, RFC 8259 section 7).
-  if (std::memchr(body.data(), '\0', body.size()) != nullptr) {
-    return error{errc::malformed_json, "", "body contains a NUL byte", -1};
-  }
-  if (!json::valid_utf8(body)) {
-    return error{errc::malformed_json, "", "body is not valid UTF-8", -1};
-  }
-  std::string buffer{body};
+/// Parses `text` (the NUL-terminated, checked copy of a body, overwritten by in-situ parsing)
+/// and decodes its envelopes and events.
+result<decoded_batch> decode_text(char* text, content_kind kind) {
   rapidjson::Document doc;
   // Iterative: nesting depth costs heap, not stack. Escapes (\uXXXX) are checked by the parser.
-  doc.ParseInsitu<rapidjson::kParseIterativeFlag>(buffer.data());
+  doc.ParseInsitu<rapidjson::kParseIterativeFlag>(text);
   if (doc.HasParseError()) {
     return error{errc::malformed_json, "",
                  "not valid JSON at offset " + std::to_string(doc.GetErrorOffset()), -1};
@@ -200,6 +173,57 @@ result<decoded_batch> decode_batch(std::string_view body, content_kind kind) {
     decode_event(env, static_cast<int>(i), out);
   }
   return batch;
+}
+
+} // namespace
+
+std::string_view to_string(content_kind k) noexcept {
+  switch (k) {
+  case content_kind::event_grid:
+    return "event-grid";
+  case content_kind::cloud_event:
+    return "cloud-event";
+  case content_kind::cloud_event_batch:
+    return "cloud-event-batch";
+  }
+  return "unknown";
+}
+
+std::optional<content_kind> content_kind_from(std::string_view content_type) noexcept {
+  const auto semi = content_type.find(';');
+  const std::string_view media = trim(content_type.substr(0, semi));
+  if (semi != std::string_view::npos && !charset_is_utf8(content_type.substr(semi))) {
+    return std::nullopt;
+  }
+  if (json::iequals(media, "application/json") || json::iequals(media, "text/json")) {
+    return content_kind::event_grid;
+  }
+  if (json::iequals(media, "application/cloudevents+json")) {
+    return content_kind::cloud_event;
+  }
+  if (json::iequals(media, "application/cloudevents-batch+json")) {
+    return content_kind::cloud_event_batch;
+  }
+  return std::nullopt;
+}
+
+result<decoded_batch> decode_batch(std::string_view body, content_kind kind) {
+  // In-situ parsing decodes strings inside one mutable copy instead of allocating each; it
+  // needs a NUL-terminated buffer, so a body with an embedded NUL would be silently truncated:
+  // reject it (JSON text cannot contain a raw NUL, RFC 8259 section 7). The copy, the NUL
+  // search and the UTF-8 check are one pass, into a per-thread buffer reused across batches.
+  return with_parse_buffer(body.size() + 1, [&](char* buffer) -> result<decoded_batch> {
+    switch (json::copy_checked_text(body, buffer)) {
+    case json::text_check::nul_byte:
+      return error{errc::malformed_json, "", "body contains a NUL byte", -1};
+    case json::text_check::bad_utf8:
+      return error{errc::malformed_json, "", "body is not valid UTF-8", -1};
+    case json::text_check::ok:
+      break;
+    }
+    buffer[body.size()] = '\0';
+    return decode_text(buffer, kind);
+  });
 }
 
 } // namespace herald::protocol

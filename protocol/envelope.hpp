@@ -59,7 +59,8 @@ struct decoded_batch {
 /// `Microsoft.EventGrid.SubscriptionValidationEvent` sets `validation_code` and no events.
 /// An empty Event Grid array is `wrong_shape` (Event Grid never sends one); an empty
 /// CloudEvents batch is valid (JSON format section 4.3). Body size is the caller's limit.
-/// Thread-safe; allocates one copy of `body` for in-situ parsing.
+/// Thread-safe; parses a copy of `body` in situ, made in a per-thread buffer (1 MiB, kept for
+/// the thread's life) or, for a larger body, in one allocated for this call.
 [[nodiscard]] result<decoded_batch> decode_batch(std::string_view body, content_kind kind);
 
 } // namespace herald::protocol

@@ -9,6 +9,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "protocol/cpu_features.hpp"
+
 namespace herald::protocol::json {
 
 namespace {
@@ -22,6 +24,62 @@ void append_lower(std::string& out, std::string_view s) {
     out.push_back(lower(c));
   }
 }
+
+} // namespace
+
+namespace {
+
+/// Length of the UTF-8 sequence at `p` whose lead byte is not ASCII, or 0 when it is not
+/// well-formed (RFC 3629 section 4 table: no overlongs, no surrogates, nothing above U+10FFFF).
+std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end) noexcept {
+  const unsigned c = *p;
+  std::size_t len = 0;
+  unsigned lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    lo = c == 0xE0 ? 0xA0 : 0x80;
+    hi = c == 0xED ? 0x9F : 0xBF;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    lo = c == 0xF0 ? 0x90 : 0x80;
+    hi = c == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return 0;
+  }
+  if (end - p < static_cast<std::ptrdiff_t>(len) || p[1] < lo || p[1] > hi) {
+    return 0;
+  }
+  for (std::size_t i = 2; i < len; ++i) {
+    if ((p[i] & 0xC0) != 0x80) {
+      return 0;
+    }
+  }
+  return len;
+}
+
+#if defined(HERALD_X86_AVX2)
+/// The clean start of `copy_checked_text`, 64 bytes per step: copies whole steps until one
+/// holds a non-ASCII or NUL byte (that step is copied too, but not counted) and returns how
+/// many bytes were passed, a multiple of 64.
+__attribute__((target("avx2"))) std::size_t avx2_copy_clean(const unsigned char* src, std::size_t n,
+                                                            unsigned char* dst) noexcept {
+  const __m256i zero = _mm256_setzero_si256();
+  std::size_t i = 0;
+  for (; n - i >= 64; i += 64) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i));
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i + 32));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), a);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i + 32), b);
+    const __m256i nul = _mm256_or_si256(_mm256_cmpeq_epi8(a, zero), _mm256_cmpeq_epi8(b, zero));
+    if (_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(a, b), nul)) != 0) {
+      break;
+    }
+  }
+  return i;
+}
+#endif
 
 } // namespace
 
@@ -64,38 +122,69 @@ bool valid_utf8(std::string_view text) noexcept {
         continue;
       }
     }
-    const unsigned c = *p;
-    if (c < 0x80) {
+    if (*p < 0x80) {
       ++p;
       continue;
     }
-    // Lead byte: length and the allowed range of the second byte (RFC 3629 section 4 table).
-    std::size_t len = 0;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      lo = c == 0xE0 ? 0xA0 : 0x80;
-      hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      lo = c == 0xF0 ? 0x90 : 0x80;
-      hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else {
+    const std::size_t len = utf8_sequence(p, end);
+    if (len == 0) {
       return false;
-    }
-    if (end - p < static_cast<std::ptrdiff_t>(len) || p[1] < lo || p[1] > hi) {
-      return false;
-    }
-    for (std::size_t i = 2; i < len; ++i) {
-      if ((p[i] & 0xC0) != 0x80) {
-        return false;
-      }
     }
     p += len;
   }
   return true;
+}
+
+text_check copy_checked_text(std::string_view text, char* out) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* const end = p + text.size();
+  auto* o = reinterpret_cast<unsigned char*>(out);
+  while (p < end) {
+#if defined(HERALD_X86_AVX2)
+    if (have_avx2()) {
+      const std::size_t passed = avx2_copy_clean(p, static_cast<std::size_t>(end - p), o);
+      p += passed;
+      o += passed;
+    }
+#endif
+#if defined(__SSE2__)
+    // 32 bytes per step, copied, then one mask of "not ASCII or NUL" for both halves.
+    const __m128i zero = _mm_setzero_si128();
+    while (end - p >= 32) {
+      __m128i a;
+      __m128i b;
+      std::memcpy(&a, p, 16);
+      std::memcpy(&b, p + 16, 16);
+      std::memcpy(o, &a, 16);
+      std::memcpy(o + 16, &b, 16);
+      const __m128i nul = _mm_or_si128(_mm_cmpeq_epi8(a, zero), _mm_cmpeq_epi8(b, zero));
+      if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), nul)) != 0) {
+        break;
+      }
+      p += 32;
+      o += 32;
+    }
+    if (p == end) {
+      break;
+    }
+#endif
+    const unsigned c = *p;
+    if (c != 0 && c < 0x80) {
+      *o++ = *p++;
+      continue;
+    }
+    const std::size_t len = c == 0 ? 0 : utf8_sequence(p, end);
+    if (len == 0) {
+      // A NUL anywhere is reported before bad UTF-8, as `valid_utf8` after `memchr` would.
+      return std::memchr(p, '\0', static_cast<std::size_t>(end - p)) != nullptr
+                 ? text_check::nul_byte
+                 : text_check::bad_utf8;
+    }
+    std::memcpy(o, p, len);
+    p += len;
+    o += len;
+  }
+  return text_check::ok;
 }
 
 bool iequals(std::string_view a, std::string_view b) noexcept {

@@ -22,6 +22,19 @@ using value = rapidjson::Value;
 /// RapidJSON's per-character `kParseValidateEncodingFlag`, which dominated batch decoding.
 [[nodiscard]] bool valid_utf8(std::string_view text) noexcept;
 
+/// What `copy_checked_text` found.
+enum class text_check {
+  ok,       ///< Well-formed UTF-8 without NUL bytes.
+  nul_byte, ///< A NUL byte somewhere (reported even when the UTF-8 is also bad).
+  bad_utf8, ///< Not well-formed UTF-8 (as `valid_utf8`), and no NUL byte.
+};
+
+/// Copies `text` into `out` (room for `text.size()` bytes) while checking it as `valid_utf8`
+/// does and looking for NUL bytes: one pass over the bytes instead of three (`memchr`,
+/// `valid_utf8`, `memcpy`), ASCII 64 bytes per step with AVX2 when the CPU has it, else 32. On a
+/// failure `out` holds an unspecified prefix.
+[[nodiscard]] text_check copy_checked_text(std::string_view text, char* out) noexcept;
+
 /// ASCII case-insensitive equality (JSON keys in ACS payloads are ASCII).
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
 

@@ -106,6 +106,21 @@ BOOST_AUTO_TEST_CASE(apns_id_is_a_stable_v5_uuid_per_notification) {
   BOOST_TEST(id != c.header("apns-id"));
 }
 
+BOOST_AUTO_TEST_CASE(apns_id_is_sha1_of_event_device_kind_and_channel) {
+  // Known answers: SHA-1 of "<event id>\n<device id>\nring\napns-voip" with the version and
+  // variant bits set (computed independently), also for ids longer than the join buffer.
+  const auto id_for = [](std::string event_id, std::string device_id) {
+    auto in = ring();
+    in.event_id = std::move(event_id);
+    auto r = reg(platform::apns_voip);
+    r.device_id = std::move(device_id);
+    return encode_apns(in, r, settings(), now).value().header("apns-id");
+  };
+  BOOST_TEST(id_for("ev-1", "phone-1") == "e9f591ba-3067-567c-9a42-facdf681aa28");
+  BOOST_TEST(id_for("ev-1", std::string(300, 'd')) == "b31b1113-ab7b-5e0d-ac1a-90b917de0727");
+  BOOST_TEST(id_for(std::string(250, 'e'), "phone-1") == "ed353540-effd-5f62-b5c0-b83e5d72ee23");
+}
+
 BOOST_AUTO_TEST_CASE(cancel_ring_on_voip_token_sends_stop_ringing) {
   auto in = ring();
   in.kind = intent_kind::cancel_ring;

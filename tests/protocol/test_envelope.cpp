@@ -148,6 +148,41 @@ BOOST_AUTO_TEST_CASE(finds_a_bad_utf8_byte_wherever_the_ascii_fast_path_stands) 
   }
 }
 
+BOOST_AUTO_TEST_CASE(finds_a_nul_byte_wherever_it_is_even_after_bad_utf8) {
+  // The copy checks 32 bytes per step for non-ASCII and NUL together: put a NUL everywhere.
+  const std::string padding(100, 'a');
+  for (std::size_t at = 0; at <= padding.size(); ++at) {
+    std::string id = padding;
+    id.insert(at, 1, '\0');
+    BOOST_TEST_REQUIRE(failure(grid_event("\"" + id + "\"")).message == "body contains a NUL byte",
+                       "NUL at " << at);
+    // A NUL is named even when bad UTF-8 comes first, as before the checks were one pass.
+    id.insert(0, "\xFF");
+    BOOST_TEST_REQUIRE(failure(grid_event("\"" + id + "\"")).message == "body contains a NUL byte",
+                       "NUL at " << at << " after a bad byte");
+  }
+  BOOST_TEST(failure(grid_event("\"\xFF" + padding + "\"")).message == "body is not valid UTF-8");
+}
+
+BOOST_AUTO_TEST_CASE(decodes_bodies_larger_and_smaller_than_the_kept_parse_buffer) {
+  // Over 1 MiB a body gets a buffer of its own; the kept one is reused after it.
+  const std::string big_subject(std::size_t{1} << 20, 's');
+  const std::string big =
+      "[" +
+      grid_event(R"("big")", R"("Microsoft.Communication.CallStarted")",
+                 R"({"serverCallId":"s","correlationId":"c"})",
+                 R"("subject":")" + big_subject +
+                     R"(","eventTime":"2021-09-22T17:02:38Z","dataVersion":"1.0",)") +
+      "]";
+  for (int round = 0; round < 2; ++round) {
+    const auto large = success(big);
+    BOOST_TEST(large.events.at(0).subject == big_subject);
+    const auto small = success("[" + grid_event() + "," + grid_event(R"("e2")") + "]");
+    BOOST_TEST(small.events.at(1).id == "e2");
+    BOOST_TEST(small.events.at(0).subject == "call/s");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(rejects_an_empty_event_grid_array_but_not_an_empty_cloudevents_batch) {
   BOOST_TEST(code(failure("[]")) == code(errc::wrong_shape));
   const auto uut = success("[]", content_kind::cloud_event_batch);

@@ -169,6 +169,26 @@ BOOST_AUTO_TEST_CASE(cc_is_the_first_top_level_member_only) {
   BOOST_TEST(!extract_call_context_cp(crafted_context(R"({"cc":"QUJD"} x)")).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(exact_cc_only_payload_and_look_alikes_read_as_json) {
+  // `{"cc":"<base64>"}` is read without the JSON reader; anything merely shaped like it must
+  // give what the reader gives.
+  const auto only = extract_call_context_cp(crafted_context(R"({"cc":")" + crafted_cc + R"("})"));
+  BOOST_REQUIRE(only.has_value());
+  BOOST_TEST(only.value() == crafted_cc);
+  // Starts and ends like it, but the middle holds a second member: the first cc wins.
+  const auto two = extract_call_context_cp(crafted_context(R"({"cc":"QUJD","x":"y"})"));
+  BOOST_REQUIRE(two.has_value());
+  BOOST_TEST(two.value() == "QUJD");
+  // An escape, a space, a NUL or an unterminated string is not base64: the reader decides.
+  for (const std::string& bad :
+       {std::string{R"({"cc":"QU\"JD"})"}, std::string{R"({"cc":"QU JD"})"},
+        std::string{"{\"cc\":\"QU\0JD\"}", 13}, std::string{R"({"cc":"QUJD\"})"}}) {
+    const auto uut = extract_call_context_cp(crafted_context(bad));
+    BOOST_REQUIRE_MESSAGE(!uut.has_value(), bad);
+    BOOST_TEST(uut.error().field == "data.incomingCallContext");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(deeply_nested_context_payload_is_an_error_not_a_crash) {
   const std::string deep = std::string(200000, '[') + std::string(200000, ']');
   const auto uut = extract_call_context_cp(crafted_context(R"({"x":)" + deep + R"(,"cc":"QUJD"})"));
