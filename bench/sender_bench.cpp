@@ -41,7 +41,7 @@ namespace {
 constexpr const char* bundle_id = "com.example.bench";
 
 struct options {
-  std::uint32_t connections = 1, streams = 1000, io_threads = 1;
+  std::uint32_t connections = 1, streams = 1000, io_threads = 1, actor_threads = 0;
   std::uint64_t notifications = 200000;
   std::size_t body_bytes = 1600;
   bool tls = false, h2load = false;
@@ -114,6 +114,8 @@ int main(int argc, char** argv) {
   app.add_option("--body-bytes", o.body_bytes, "Request body size")->capture_default_str();
   app.add_option("--io-threads", o.io_threads, "Asio threads for the connections")
       ->capture_default_str();
+  app.add_option("--actor-threads", o.actor_threads, "CAF worker threads (0 = CAF's default)")
+      ->capture_default_str();
   app.add_option("--scheduler", o.scheduler, "CAF scheduler policy")
       ->check(CLI::IsMember({"stealing", "sharing"}))
       ->capture_default_str();
@@ -163,6 +165,9 @@ int main(int argc, char** argv) {
   caf::actor_system_config cfg;
   cfg.set("scheduler.policy",
           o.scheduler == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
+  if (o.actor_threads > 0) {
+    cfg.set("scheduler.max-threads", static_cast<std::size_t>(o.actor_threads));
+  }
   caf::actor_system system{cfg};
   auto metrics = std::make_shared<actors::node_metrics>(std::make_shared<prometheus::Registry>());
 
@@ -255,10 +260,11 @@ int main(int argc, char** argv) {
   std::ostringstream json;
   json << "{\"connections\":" << o.connections << ",\"streams\":" << o.streams
        << ",\"tls\":" << (o.tls ? "true" : "false") << ",\"scheduler\":\"" << o.scheduler
-       << "\",\"body_bytes\":" << o.body_bytes << ",\"notifications\":" << o.notifications
-       << ",\"accepted\":" << t->accepted.load() << ",\"not_accepted\":" << t->other.load()
-       << ",\"unfinished\":" << t->outstanding.load() << ",\"seconds\":" << seconds
-       << ",\"per_second\":" << rate << ",\"latency_ms\":{\"p50\":" << percentile(latency, 0.5)
+       << "\",\"actor_threads\":" << o.actor_threads << ",\"body_bytes\":" << o.body_bytes
+       << ",\"notifications\":" << o.notifications << ",\"accepted\":" << t->accepted.load()
+       << ",\"not_accepted\":" << t->other.load() << ",\"unfinished\":" << t->outstanding.load()
+       << ",\"seconds\":" << seconds << ",\"per_second\":" << rate
+       << ",\"latency_ms\":{\"p50\":" << percentile(latency, 0.5)
        << ",\"p99\":" << percentile(latency, 0.99) << ",\"max\":" << percentile(latency, 1.0)
        << "},\"mock_stats\":" << stats.value_or("null");
   if (ceiling) {

@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(empty_file_gives_every_default) {
   BOOST_TEST(c.node.shards == 4);
   BOOST_TEST(c.node.shutdown_timeout.count() == 10'000);
   BOOST_TEST(!c.node.dev);
-  BOOST_TEST(c.node.scheduler == "stealing");
+  BOOST_TEST(c.node.scheduler == "sharing");
   BOOST_TEST(c.node.actor_threads == 0);
   BOOST_TEST(c.http.listen.to_string() == "127.0.0.1:8080");
   BOOST_TEST(c.http.webhook_path == "/api/events");
@@ -99,7 +99,7 @@ data_dir = "/var/lib/herald"
 shards = 16
 shutdown_timeout = "2m"
 dev = true
-scheduler = "sharing"
+scheduler = "stealing"
 actor_threads = 3
 max_throughput = 50
 [http]
@@ -115,7 +115,7 @@ format = "text"
   BOOST_TEST(c.node.shards == 16);
   BOOST_TEST(c.node.shutdown_timeout.count() == 120'000);
   BOOST_TEST(c.node.dev);
-  BOOST_TEST(c.node.scheduler == "sharing");
+  BOOST_TEST(c.node.scheduler == "stealing");
   BOOST_TEST(c.node.actor_threads == 3);
   BOOST_TEST(c.node.max_throughput == 50);
   BOOST_TEST(c.http.listen.host == "::1");
