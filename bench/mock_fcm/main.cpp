@@ -11,8 +11,8 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/mock_fcm/fcm_judge.hpp"
-#include "bench/mock_fcm/message_log.hpp"
 #include "bench/support/admin_server.hpp"
+#include "bench/support/message_log.hpp"
 #include "bench/support/ports_file.hpp"
 #include "protocol/oauth.hpp"
 #include "transports/h2_server.hpp"
