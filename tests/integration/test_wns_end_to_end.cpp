@@ -1,0 +1,206 @@
+// WNS end to end, every part real: herald serve + a mock WNS (channel URIs + OAuth2 token
+// endpoint) over TLS HTTP/2, Event Grid batches in, raw and toast notifications out.
+#include <boost/test/unit_test.hpp>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <thread>
+
+#include "tests/integration/herald_fixture.hpp"
+#include "tests/integration/mock_wns_fixture.hpp"
+#include "tests/integration/test_helpers.hpp"
+
+using namespace herald::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The mock names a channel by its `token=` query value; Herald sends every host's pushes to
+// the mock (`[apps.wns] endpoint`), the host still picks the pool.
+const std::string live_channel = "AwYAAAB-live-channel";
+const std::string live_uri = "https://db5p.notify.windows.com/?token=" + live_channel;
+const std::string expired_channel = "AwYAAAB-expired-channel";
+const std::string expired_uri = "https://bn3p.notify.windows.com/?token=" + expired_channel;
+
+std::string to_text(const rapidjson::Document& doc) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  doc.Accept(w);
+  return buf.GetString();
+}
+
+/// The IncomingCall sample for `test_identity` with its own event id and call id.
+std::string incoming_call(int n) {
+  auto doc = json_of(incoming_call_for(test_identity, false));
+  auto& alloc = doc.GetAllocator();
+  auto suffix = std::to_string(100000000000 + n);
+  doc[0]["id"].SetString(("d5546be8-227a-4db8-b2c3-" + suffix).c_str(), alloc);
+  doc[0]["data"]["correlationId"].SetString(("d732db64-4803-462d-be9c-" + suffix).c_str(), alloc);
+  return to_text(doc);
+}
+
+/// The ChatMessageReceived sample addressed to `test_identity`.
+std::string chat_message() {
+  auto doc = json_of(read_sample("eventgrid-ChatMessageReceived-1.json"));
+  auto& alloc = doc.GetAllocator();
+  auto& data = doc[0]["data"];
+  data["recipientId"].SetString(test_identity.c_str(), alloc);
+  data["recipientCommunicationIdentifier"]["rawId"].SetString(test_identity.c_str(), alloc);
+  data["recipientCommunicationIdentifier"]["communicationUser"]["id"].SetString(
+      test_identity.c_str(), alloc);
+  return to_text(doc);
+}
+
+/// The value of header `name` in one notification record of the mock, or empty.
+std::string header_of(const rapidjson::Value& record, const char* name) {
+  const auto& headers = record["headers"];
+  auto it = headers.FindMember(name);
+  return it == headers.MemberEnd() || !it->value.IsString() ? std::string{} : it->value.GetString();
+}
+
+/// A mock WNS and a Herald whose app `windows` sends through it.
+struct wns_setup {
+  explicit wns_setup(const std::vector<std::string>& mock_args = {})
+      : wns(mock_args), node(options_for(wns)) {}
+
+  static herald_fixture_options options_for(const mock_wns_fixture& mock) {
+    herald_fixture_options options;
+    options.extra_config = mock.herald_config("windows");
+    return options;
+  }
+
+  http_reply register_pc(const std::string& device, const std::string& uri) {
+    return http_request("PUT", "127.0.0.1", node.http_port, "/v1/apps/windows/devices/" + device,
+                        {{"content-type", "application/json"}},
+                        registration_body(test_identity, "wns", uri));
+  }
+
+  bool wait_metric(const std::string& series, double at_least, std::chrono::milliseconds limit) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+      if (node.metric(series) >= at_least) {
+        return true;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
+  mock_wns_fixture wns;
+  herald_fixture node;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(wns_end_to_end)
+
+BOOST_AUTO_TEST_CASE(an_incoming_call_sends_one_raw_notification) {
+  wns_setup s;
+  auto reg = s.register_pc("surface-1", live_uri);
+  BOOST_TEST_REQUIRE(reg.status == 200, reg.body << "\n" << s.node.herald->stderr_text());
+
+  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(1)).status == 200);
+  BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 1, 15s), s.node.herald->stderr_text());
+  std::this_thread::sleep_for(500ms); // A duplicate would show up by now.
+  BOOST_TEST(s.wns.accepted_for(live_channel) == 1);
+  BOOST_TEST(s.wns.stat("token_requests") == 1);
+  BOOST_TEST(s.wns.stat("duplicates") == 0);
+
+  auto seen = json_of(s.wns.notifications(live_channel));
+  BOOST_TEST_REQUIRE(seen.IsArray());
+  BOOST_TEST_REQUIRE(seen.Size() == 1u);
+  BOOST_TEST(header_of(seen[0], "x-wns-type") == "wns/raw");
+  BOOST_TEST(header_of(seen[0], "content-type") == "application/octet-stream");
+  BOOST_TEST(header_of(seen[0], "x-wns-priority") == "1");
+  BOOST_TEST(header_of(seen[0], "x-wns-ttl") == "30");
+  BOOST_TEST(header_of(seen[0], "authorization") == "Bearer mock-wns-token-1");
+  auto body = json_of(seen[0]["body"].GetString());
+  BOOST_TEST(std::string(body["callId"].GetString()) == "d732db64-4803-462d-be9c-100000000001");
+  BOOST_TEST(std::string(body["eventId"].GetString()) == "107");
+  BOOST_TEST(s.node.metric(R"(herald_notifications_total{outcome="accepted",provider="wns"})") ==
+             1.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_chat_message_sends_a_toast) {
+  wns_setup s;
+  BOOST_TEST_REQUIRE(s.register_pc("surface-1", live_uri).status == 200);
+  auto posted = s.node.post_events(chat_message());
+  BOOST_TEST_REQUIRE(posted.status == 200, posted.body);
+  BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 1, 15s), s.node.herald->stderr_text());
+  auto seen = json_of(s.wns.notifications(live_channel));
+  BOOST_TEST_REQUIRE(seen.Size() == 1u);
+  BOOST_TEST(header_of(seen[0], "x-wns-type") == "wns/toast");
+  BOOST_TEST(header_of(seen[0], "content-type") == "text/xml");
+  std::string toast = seen[0]["body"].GetString();
+  BOOST_TEST(toast.rfind("<toast>", 0) == 0u, toast);
+  BOOST_TEST(toast.find("Welcome to Azure Communication Services") != std::string::npos, toast);
+}
+
+BOOST_AUTO_TEST_CASE(an_expired_channel_is_pruned_and_not_sent_again) {
+  wns_setup s({"--expired-channel", expired_channel});
+  BOOST_TEST_REQUIRE(s.register_pc("surface-old", expired_uri).status == 200);
+  BOOST_TEST_REQUIRE(s.register_pc("surface-new", live_uri).status == 200);
+
+  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(1)).status == 200);
+  BOOST_TEST_REQUIRE(s.wait_metric(R"(herald_pruned_tokens_total{provider="wns"})", 1.0, 15s),
+                     s.node.herald->stderr_text());
+  BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 1, 15s));
+  BOOST_TEST(s.wns.stat("rejected") == 1);
+
+  // The second event reaches the live channel only: no new request for the pruned one.
+  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(2)).status == 200);
+  BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 2, 15s));
+  std::this_thread::sleep_for(300ms);
+  BOOST_TEST(s.wns.stat("rejected") == 1);
+  BOOST_TEST(s.node.metric(R"(herald_pruned_tokens_total{provider="wns"})") == 1.0);
+  // Two channel hosts: two pools, each with its own token.
+  BOOST_TEST(s.wns.stat("token_requests") == 2);
+}
+
+BOOST_AUTO_TEST_CASE(injected_503s_are_retried_until_every_event_arrives) {
+  wns_setup s({"--fail-rate", "0.5", "--fail-status", "503", "--retry-after", "0"});
+  BOOST_TEST_REQUIRE(s.register_pc("surface-1", live_uri).status == 200);
+  constexpr int events = 6;
+  for (int i = 1; i <= events; ++i) {
+    BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(i)).status == 200);
+  }
+  BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, events, 25s),
+                     "accepted " << s.wns.accepted_for(live_channel));
+  BOOST_TEST(s.wns.stat("rejected") >= 1); // The faults did happen.
+  BOOST_TEST(s.wns.stat("duplicates") == 0);
+  BOOST_TEST(s.node.metric(R"(herald_notification_retries_total{provider="wns"})") >= 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(throttling_406s_are_retried_too) {
+  // Every second valid send is throttled: of two events, one is answered 406 and sent again.
+  wns_setup s({"--fail-rate", "0.5", "--fail-status", "406", "--retry-after", "0"});
+  BOOST_TEST_REQUIRE(s.register_pc("surface-1", live_uri).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(1)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(2)).status == 200);
+  BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 2, 15s), s.node.herald->stderr_text());
+  BOOST_TEST(s.wns.stat("rejected") == 1);
+  BOOST_TEST(s.node.metric(R"(herald_notification_retries_total{provider="wns"})") == 1.0);
+  BOOST_TEST(s.node.metric(R"(herald_notifications_total{outcome="accepted",provider="wns"})") ==
+             2.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_revoked_access_token_is_refreshed_once_and_the_push_resent) {
+  wns_setup s;
+  BOOST_TEST_REQUIRE(s.register_pc("surface-1", live_uri).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(1)).status == 200);
+  BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 1, 15s));
+  BOOST_TEST(s.wns.stat("token_requests") == 1);
+
+  auto revoked = http_request("DELETE", "127.0.0.1", s.wns.admin_port, "/tokens");
+  BOOST_TEST_REQUIRE(revoked.status == 204);
+  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(2)).status == 200);
+  BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 2, 15s), s.node.herald->stderr_text());
+  BOOST_TEST(s.wns.stat("rejected") == 1); // The one 401.
+  BOOST_TEST(s.wns.stat("token_requests") == 2);
+  BOOST_TEST(s.node.metric(
+                 R"(herald_credential_refreshes_total{provider="wns",result="refused"})") == 1.0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
