@@ -2,8 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "actors/oauth_token_fetcher.hpp"
-#include "actors/provider_adapter.hpp"
+#include "actors/oauth_adapter.hpp"
 #include "actors/sender.hpp"
 #include "protocol/fcm_message.hpp"
 
@@ -11,48 +10,24 @@ namespace herald::actors {
 
 namespace {
 
-/// FCM's authentication (an OAuth2 access token from `oauth_token_fetcher`, obtained with a
-/// freshly signed assertion each time) and FCM's answers.
-class fcm_adapter final : public provider_adapter {
+/// FCM: an OAuth2 access token obtained with a freshly signed assertion each time; answers
+/// read by `classify_fcm`.
+class fcm_adapter final : public oauth_adapter {
 public:
   fcm_adapter(std::string app, transports::h2_client_options token_connection,
               protocol::google_service_account account, protocol::rs256_signer signer,
               std::shared_ptr<node_metrics> metrics)
-      : tokens_(
+      : oauth_adapter(
             "fcm", std::move(app), std::move(token_connection),
             [account = std::move(account), signer = std::move(signer)] {
               return protocol::make_google_token_request(account, signer,
                                                          std::chrono::system_clock::now());
             },
-            std::move(metrics)) {}
-
-  std::string_view provider() const noexcept override { return "fcm"; }
-
-  void start(sender_host& host) override { tokens_.start(host); }
-
-  void stop() override { tokens_.stop(); }
-
-  credential authorize() override {
-    auto token = tokens_.token();
-    if (token.empty()) {
-      return {credential::state::pending, {}, {}}; // its arrival (posted) pumps again
-    }
-    return {credential::state::ready, protocol::fcm_authorization(token), {}};
-  }
+            &protocol::fcm_authorization, std::move(metrics)) {}
 
   protocol::verdict classify(const protocol::provider_response& r) const override {
     return protocol::classify_fcm(r);
   }
-
-  void refused(const std::string& header) override {
-    auto token = tokens_.token();
-    if (!token.empty() && header == protocol::fcm_authorization(token)) {
-      tokens_.refused(token);
-    }
-  }
-
-private:
-  oauth_token_fetcher tokens_;
 };
 
 } // namespace

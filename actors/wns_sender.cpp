@@ -7,8 +7,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/messages.hpp"
-#include "actors/oauth_token_fetcher.hpp"
-#include "actors/provider_adapter.hpp"
+#include "actors/oauth_adapter.hpp"
 #include "actors/sender.hpp"
 #include "protocol/https_target.hpp"
 #include "protocol/redact.hpp"
@@ -18,13 +17,14 @@ namespace herald::actors {
 
 namespace {
 
-/// WNS's authentication (an OAuth2 access token from `oauth_token_fetcher`) and answers.
-class wns_adapter final : public provider_adapter {
+/// WNS: an OAuth2 access token from the client-credentials grant; answers read by
+/// `classify_wns`.
+class wns_adapter final : public oauth_adapter {
 public:
   wns_adapter(std::string app, transports::h2_client_options token_connection,
               protocol::wns_credentials credentials, std::string token_path,
               std::shared_ptr<node_metrics> metrics)
-      : tokens_(
+      : oauth_adapter(
             "wns", std::move(app), std::move(token_connection),
             [credentials = std::move(credentials), path = std::move(token_path)] {
               auto request = protocol::make_wns_token_request(credentials);
@@ -33,35 +33,11 @@ public:
               }
               return request;
             },
-            std::move(metrics)) {}
-
-  std::string_view provider() const noexcept override { return "wns"; }
-
-  void start(sender_host& host) override { tokens_.start(host); }
-
-  void stop() override { tokens_.stop(); }
-
-  credential authorize() override {
-    auto token = tokens_.token();
-    if (token.empty()) {
-      return {credential::state::pending, {}, {}}; // its arrival (posted) pumps again
-    }
-    return {credential::state::ready, protocol::wns_authorization(token), {}};
-  }
+            &protocol::wns_authorization, std::move(metrics)) {}
 
   protocol::verdict classify(const protocol::provider_response& r) const override {
     return protocol::classify_wns(r);
   }
-
-  void refused(const std::string& header) override {
-    auto token = tokens_.token();
-    if (!token.empty() && header == protocol::wns_authorization(token)) {
-      tokens_.refused(token);
-    }
-  }
-
-private:
-  oauth_token_fetcher tokens_;
 };
 
 struct wns_router_state {
