@@ -31,16 +31,6 @@ std::string to_text(const rapidjson::Document& doc) {
   return buf.GetString();
 }
 
-/// The IncomingCall sample for `test_identity` with its own event id and call id.
-std::string incoming_call(int n) {
-  auto doc = json_of(incoming_call_for(test_identity, false));
-  auto& alloc = doc.GetAllocator();
-  auto suffix = std::to_string(100000000000 + n);
-  doc[0]["id"].SetString(("d5546be8-227a-4db8-b2c3-" + suffix).c_str(), alloc);
-  doc[0]["data"]["correlationId"].SetString(("d732db64-4803-462d-be9c-" + suffix).c_str(), alloc);
-  return to_text(doc);
-}
-
 /// The ChatMessageReceived sample addressed to `test_identity`.
 std::string chat_message() {
   auto doc = json_of(read_sample("eventgrid-ChatMessageReceived-1.json"));
@@ -62,12 +52,15 @@ std::string header_of(const rapidjson::Value& record, const char* name) {
 
 /// A mock WNS and a Herald whose app `windows` sends through it.
 struct wns_setup {
-  explicit wns_setup(const std::vector<std::string>& mock_args = {})
-      : wns(mock_args), node(options_for(wns)) {}
+  /// `wns_keys`: more `[apps.wns]` keys for Herald.
+  explicit wns_setup(const std::vector<std::string>& mock_args = {},
+                     const std::string& wns_keys = "")
+      : wns(mock_args), node(options_for(wns, wns_keys)) {}
 
-  static herald_fixture_options options_for(const mock_wns_fixture& mock) {
+  static herald_fixture_options options_for(const mock_wns_fixture& mock,
+                                            const std::string& wns_keys) {
     herald_fixture_options options;
-    options.extra_config = mock.herald_config("windows");
+    options.extra_config = mock.herald_config("windows") + wns_keys;
     return options;
   }
 
@@ -75,17 +68,6 @@ struct wns_setup {
     return http_request("PUT", "127.0.0.1", node.http_port, "/v1/apps/windows/devices/" + device,
                         {{"content-type", "application/json"}},
                         registration_body(test_identity, "wns", uri));
-  }
-
-  bool wait_metric(const std::string& series, double at_least, std::chrono::milliseconds limit) {
-    auto until = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < until) {
-      if (node.metric(series) >= at_least) {
-        return true;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
   }
 
   mock_wns_fixture wns;
@@ -101,7 +83,7 @@ BOOST_AUTO_TEST_CASE(an_incoming_call_sends_one_raw_notification) {
   auto reg = s.register_pc("surface-1", live_uri);
   BOOST_TEST_REQUIRE(reg.status == 200, reg.body << "\n" << s.node.herald->stderr_text());
 
-  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(1)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(1)).status == 200);
   BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 1, 15s), s.node.herald->stderr_text());
   std::this_thread::sleep_for(500ms); // A duplicate would show up by now.
   BOOST_TEST(s.wns.accepted_for(live_channel) == 1);
@@ -143,14 +125,14 @@ BOOST_AUTO_TEST_CASE(an_expired_channel_is_pruned_and_not_sent_again) {
   BOOST_TEST_REQUIRE(s.register_pc("surface-old", expired_uri).status == 200);
   BOOST_TEST_REQUIRE(s.register_pc("surface-new", live_uri).status == 200);
 
-  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(1)).status == 200);
-  BOOST_TEST_REQUIRE(s.wait_metric(R"(herald_pruned_tokens_total{provider="wns"})", 1.0, 15s),
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(1)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.wait_metric(R"(herald_pruned_tokens_total{provider="wns"})", 1.0, 15s),
                      s.node.herald->stderr_text());
   BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 1, 15s));
   BOOST_TEST(s.wns.stat("rejected") == 1);
 
   // The second event reaches the live channel only: no new request for the pruned one.
-  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(2)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(2)).status == 200);
   BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 2, 15s));
   std::this_thread::sleep_for(300ms);
   BOOST_TEST(s.wns.stat("rejected") == 1);
@@ -164,7 +146,7 @@ BOOST_AUTO_TEST_CASE(injected_503s_are_retried_until_every_event_arrives) {
   BOOST_TEST_REQUIRE(s.register_pc("surface-1", live_uri).status == 200);
   constexpr int events = 6;
   for (int i = 1; i <= events; ++i) {
-    BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(i)).status == 200);
+    BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(i)).status == 200);
   }
   BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, events, 25s),
                      "accepted " << s.wns.accepted_for(live_channel));
@@ -177,8 +159,8 @@ BOOST_AUTO_TEST_CASE(throttling_406s_are_retried_too) {
   // Every second valid send is throttled: of two events, one is answered 406 and sent again.
   wns_setup s({"--fail-rate", "0.5", "--fail-status", "406", "--retry-after", "0"});
   BOOST_TEST_REQUIRE(s.register_pc("surface-1", live_uri).status == 200);
-  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(1)).status == 200);
-  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(2)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(1)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(2)).status == 200);
   BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 2, 15s), s.node.herald->stderr_text());
   BOOST_TEST(s.wns.stat("rejected") == 1);
   BOOST_TEST(s.node.metric(R"(herald_notification_retries_total{provider="wns"})") == 1.0);
@@ -189,18 +171,36 @@ BOOST_AUTO_TEST_CASE(throttling_406s_are_retried_too) {
 BOOST_AUTO_TEST_CASE(a_revoked_access_token_is_refreshed_once_and_the_push_resent) {
   wns_setup s;
   BOOST_TEST_REQUIRE(s.register_pc("surface-1", live_uri).status == 200);
-  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(1)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(1)).status == 200);
   BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 1, 15s));
   BOOST_TEST(s.wns.stat("token_requests") == 1);
 
   auto revoked = http_request("DELETE", "127.0.0.1", s.wns.admin_port, "/tokens");
   BOOST_TEST_REQUIRE(revoked.status == 204);
-  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(2)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(2)).status == 200);
   BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 2, 15s), s.node.herald->stderr_text());
   BOOST_TEST(s.wns.stat("rejected") == 1); // The one 401.
   BOOST_TEST(s.wns.stat("token_requests") == 2);
   BOOST_TEST(s.node.metric(
                  R"(herald_credential_refreshes_total{provider="wns",result="refused"})") == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(channel_hosts_beyond_max_hosts_are_refused_and_counted) {
+  wns_setup s({}, "max_hosts = 1\n");
+  const std::string other_channel = "AwYAAAB-other-host";
+  BOOST_TEST_REQUIRE(s.register_pc("surface-1", live_uri).status == 200);
+  BOOST_TEST_REQUIRE(
+      s.register_pc("surface-2", "https://sg2p.notify.windows.com/?token=" + other_channel)
+          .status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(1)).status == 200);
+  const std::string refused = R"(herald_notifications_total{outcome="host_limit",provider="wns"})";
+  BOOST_TEST_REQUIRE(s.node.wait_metric(refused, 1.0, 15s), s.node.herald->stderr_text());
+  // One host got the pool (whichever device came first) and its push.
+  BOOST_TEST_REQUIRE(s.node.wait_metric(
+      R"(herald_notifications_total{outcome="accepted",provider="wns"})", 1.0, 15s));
+  BOOST_TEST(s.wns.accepted_for(live_channel) + s.wns.accepted_for(other_channel) == 1);
+  BOOST_TEST(s.wns.stat("token_requests") == 1);
+  BOOST_TEST(s.node.metric(refused) == 1.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
