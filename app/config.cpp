@@ -65,12 +65,20 @@ config_result<const toml::table*> section(const toml::table& root, std::string_v
                         line_of(*node));
 }
 
+config_result<std::string> parse_scheduler(std::string_view s) {
+  if (s == "stealing" || s == "sharing") {
+    return std::string(s);
+  }
+  return config_failure("", "unknown scheduler \"" + std::string(s) + "\" (stealing, sharing)");
+}
+
 config_result<void> read_node(const toml::table& root, const config_env& env, seen_set& seen,
                               node_config& out) {
   auto t = section(root, "node");
   HERALD_CONFIG_TRY(t);
   config_reader r(t.value(), "node", "HERALD_NODE_", env, seen);
-  HERALD_CONFIG_TRY(r.only_keys({"data_dir", "shards", "shutdown_timeout", "dev"}));
+  HERALD_CONFIG_TRY(r.only_keys({"data_dir", "shards", "shutdown_timeout", "dev", "scheduler",
+                                 "actor_threads", "max_throughput"}));
   HERALD_CONFIG_TRY(r.parsed("data_dir", out.data_dir, parse_non_empty_path));
   std::int64_t shards = out.shards;
   HERALD_CONFIG_TRY(r.integer("shards", 1, 256, shards));
@@ -78,6 +86,13 @@ config_result<void> read_node(const toml::table& root, const config_env& env, se
   HERALD_CONFIG_TRY(
       r.duration("shutdown_timeout", std::chrono::milliseconds(0), out.shutdown_timeout));
   HERALD_CONFIG_TRY(r.boolean("dev", out.dev));
+  HERALD_CONFIG_TRY(r.parsed("scheduler", out.scheduler, parse_scheduler));
+  std::int64_t threads = out.actor_threads;
+  HERALD_CONFIG_TRY(r.integer("actor_threads", 0, 256, threads));
+  out.actor_threads = static_cast<int>(threads);
+  std::int64_t throughput = out.max_throughput;
+  HERALD_CONFIG_TRY(r.integer("max_throughput", 0, 1'000'000, throughput));
+  out.max_throughput = static_cast<int>(throughput);
   return config_ok();
 }
 

@@ -29,6 +29,11 @@ struct node_config {
   int shards = 4;                          ///< Router shards, 1..256.
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
   bool dev = false; ///< Development mode (relaxed checks, verbose errors).
+  /// CAF scheduler policy: work `stealing` (idle workers poll, then sleep) or work `sharing`
+  /// (one queue, idle workers block on a condition variable). docs/BENCHMARKS.md compares them.
+  std::string scheduler = "stealing";
+  int actor_threads = 0;  ///< CAF worker threads, 0 = one per core.
+  int max_throughput = 0; ///< Messages an actor handles before yielding its worker, 0 = CAF's.
 };
 
 /// `[http]`: the webhook / REST listener.

@@ -21,7 +21,7 @@ std::string summarize(const config& cfg) {
   out += "node: data_dir=" + cfg.node.data_dir.string() +
          " shards=" + std::to_string(cfg.node.shards) +
          " shutdown_timeout=" + format_duration(cfg.node.shutdown_timeout) +
-         (cfg.node.dev ? " dev" : "") + "\n";
+         " scheduler=" + cfg.node.scheduler + (cfg.node.dev ? " dev" : "") + "\n";
   out += "http: listen=" + cfg.http.listen.to_string() + " webhook=" + cfg.http.webhook_path +
          " body_limit=" + std::to_string(cfg.http.body_limit) +
          " threads=" + std::to_string(cfg.http.threads) + "\n";

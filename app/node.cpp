@@ -169,6 +169,14 @@ int run_node(const config& cfg) {
   }
 
   caf::actor_system_config caf_cfg;
+  caf_cfg.set("scheduler.policy",
+              cfg.node.scheduler == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
+  if (cfg.node.actor_threads > 0) {
+    caf_cfg.set("scheduler.max-threads", static_cast<std::size_t>(cfg.node.actor_threads));
+  }
+  if (cfg.node.max_throughput > 0) {
+    caf_cfg.set("scheduler.max-throughput", static_cast<std::size_t>(cfg.node.max_throughput));
+  }
   caf::actor_system system{caf_cfg};
 
   // Senders first: the app directory that router shards read names them.

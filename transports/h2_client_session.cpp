@@ -104,6 +104,17 @@ struct h2_client_callbacks {
     return 0;
   }
 
+  static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+    if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) {
+      return 0;
+    }
+    if (auto* s = find(user_data, frame->hd.stream_id)) {
+      s->headers_sent = true;
+      s->request_ended = s->request_ended || (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+    }
+    return 0;
+  }
+
   static int on_frame_not_send(nghttp2_session*, const nghttp2_frame* frame, int lib_error,
                                void* user_data) {
     if (frame->hd.type == NGHTTP2_HEADERS) {
@@ -137,6 +148,7 @@ bool h2_client_connection::init_session() {
                                                             h2_client_callbacks::on_data_chunk);
   nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, h2_client_callbacks::on_frame_recv);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, h2_client_callbacks::on_stream_close);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cbs, h2_client_callbacks::on_frame_send);
   nghttp2_session_callbacks_set_on_frame_not_send_callback(cbs,
                                                            h2_client_callbacks::on_frame_not_send);
   int rv = nghttp2_session_client_new(&session_, cbs, this);
@@ -147,8 +159,13 @@ bool h2_client_connection::init_session() {
     return false;
   }
   // Server push is useless to a push sender (RFC 9113 §6.5.2 SETTINGS_ENABLE_PUSH).
+  // RFC 9218 §2.1: we never send RFC 7540 priorities. Saying so also switches nghttp2 to
+  // its RFC 9218 scheduler, which sends request bodies in stream order: under the RFC 7540
+  // one, a body split by an exhausted connection window waits behind every newer stream
+  // and, under steady load, times out unsent.
   const nghttp2_settings_entry settings[] = {{NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
-                                             {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 1 << 20}};
+                                             {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 1 << 20},
+                                             {NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1}};
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, 4 << 20);
   return true;
@@ -277,7 +294,13 @@ void h2_client_connection::on_stream_timeout(std::int32_t stream_id) {
     return;
   }
   auto& s = *it->second;
-  s.done.fail({h2_errc::timeout, "no response within request_timeout", !s.got_status});
+  // Where the stream stood tells a stalled peer from a request that never fully left.
+  std::string detail = "no response within request_timeout (request ";
+  detail += !s.headers_sent ? "not sent" : s.request_ended ? "sent" : "partly sent";
+  detail += ", " + std::to_string(s.body_sent) + "/" + std::to_string(s.body.size()) +
+            " body bytes, status " + (s.got_status ? "seen" : "not seen") + ", " +
+            std::to_string(streams_.size()) + " streams open)";
+  s.done.fail({h2_errc::timeout, std::move(detail), !s.got_status});
   // RFC 9113 §8.7: CANCEL tells the server we no longer want the response. The entry stays
   // until nghttp2 closes the stream, so the slot stays counted until the RST is sent.
   nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL);

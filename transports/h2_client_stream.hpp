@@ -60,9 +60,11 @@ struct h2_client_connection::stream {
   stream(const Executor& ex, std::string request_body, handler fn)
       : body(std::move(request_body)), done(std::move(fn)), timer(ex) {}
 
-  std::string body;          ///< Request body, sent by the data provider.
-  std::size_t body_sent = 0; ///< Bytes of `body` handed to nghttp2 so far.
-  bool got_status = false;   ///< A final `:status` arrived: no longer blindly replayable.
+  std::string body;           ///< Request body, sent by the data provider.
+  std::size_t body_sent = 0;  ///< Bytes of `body` handed to nghttp2 so far.
+  bool got_status = false;    ///< A final `:status` arrived: no longer blindly replayable.
+  bool headers_sent = false;  ///< The request HEADERS frame left (nghttp2 sent it).
+  bool request_ended = false; ///< A frame with END_STREAM left: the request is complete.
   protocol::provider_response response;
   handler_once done;
   boost::asio::steady_timer timer; ///< request_timeout.

@@ -92,6 +92,10 @@ struct h2_server_options {
   std::uint32_t goaway_after_streams = 0;
   /// Test knob: wait this long before handing each request to the handler.
   std::chrono::milliseconds response_delay{0};
+  /// Test knob: return request-body flow-control credit (WINDOW_UPDATE) only once a request
+  /// is answered or its stream ends, as a slow consumer does, instead of on receipt. With
+  /// `response_delay` this keeps a busy client's connection window exhausted.
+  bool window_on_answer = false;
 };
 
 /// Live counters of a server, readable from any thread.

@@ -87,6 +87,13 @@ struct h2_server_callbacks {
   static int on_data_chunk(nghttp2_session* session, std::uint8_t, std::int32_t stream_id,
                            const std::uint8_t* data, std::size_t len, void* user_data) {
     auto* st = find(user_data, stream_id);
+    if (sess(user_data).state_->options.window_on_answer) {
+      if (st == nullptr) {
+        nghttp2_session_consume_connection(session, len);
+      } else {
+        st->unconsumed += len;
+      }
+    }
     if (st == nullptr || st->rejected) {
       return 0;
     }
@@ -129,6 +136,10 @@ struct h2_server_callbacks {
   static int on_stream_close(nghttp2_session*, std::int32_t stream_id, std::uint32_t,
                              void* user_data) {
     auto& s = sess(user_data);
+    if (auto* st = find(user_data, stream_id); st != nullptr && st->unconsumed > 0) {
+      // The stream is gone: only the connection window is left to credit.
+      nghttp2_session_consume_connection(s.session_, st->unconsumed);
+    }
     if (s.streams_.erase(stream_id) > 0) {
       --s.state_->stats.open_streams;
       --s.open_;
@@ -239,15 +250,22 @@ void h2_server_session::on_handshaken() {
                                                             h2_server_callbacks::on_data_chunk);
   nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, h2_server_callbacks::on_frame_recv);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, h2_server_callbacks::on_stream_close);
-  int rv = nghttp2_session_server_new(&session_, cbs, this);
+  nghttp2_option* opt = nullptr;
+  nghttp2_option_new(&opt);
+  nghttp2_option_set_no_auto_window_update(opt, state_->options.window_on_answer ? 1 : 0);
+  int rv = nghttp2_session_server_new2(&session_, cbs, this, opt);
+  nghttp2_option_del(opt);
   nghttp2_session_callbacks_del(cbs);
   if (rv != 0) {
     session_ = nullptr;
     finish();
     return;
   }
+  // RFC 9218 §2.1: we never use RFC 7540 priorities; nghttp2 then serves response bodies
+  // in stream order instead of starving a partly sent one behind newer streams.
   std::vector<nghttp2_settings_entry> settings{
-      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, state_->max_concurrent_streams.load()}};
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, state_->max_concurrent_streams.load()},
+      {NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1}};
   if (state_->options.max_header_list_size != 0) {
     settings.push_back({NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
                         static_cast<std::uint32_t>(state_->options.max_header_list_size)});
@@ -421,7 +439,15 @@ void h2_server_session::do_respond(std::int32_t stream_id, int status, const h2_
   }
   it->second.answered = true;
   it->second.answered_at = std::chrono::steady_clock::now();
+  release_window(stream_id, it->second);
   flush();
+}
+
+void h2_server_session::release_window(std::int32_t stream_id, stream& st) {
+  if (st.unconsumed > 0) {
+    nghttp2_session_consume(session_, stream_id, st.unconsumed);
+    st.unconsumed = 0;
+  }
 }
 
 void h2_server_session::shutdown() {

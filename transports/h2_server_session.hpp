@@ -66,6 +66,7 @@ private:
     std::string response_body;
     std::size_t body_sent = 0;
     std::size_t header_bytes = 0;
+    std::size_t unconsumed = 0; ///< Body bytes not yet credited back (`window_on_answer`).
     std::chrono::steady_clock::time_point began;
     std::chrono::steady_clock::time_point answered_at; ///< When the response was submitted.
     bool complete = false; ///< The request arrived whole (END_STREAM seen).
@@ -82,6 +83,8 @@ private:
   void reject(std::int32_t stream_id, int status, const std::string& title,
               const std::string& detail);
   void on_client_reset();
+  /// Credits `st`'s received body bytes back to the peer (`window_on_answer` only).
+  void release_window(std::int32_t stream_id, stream& st);
   void arm_timer();
   /// True when a socket write or a submitted response is older than the write timeout.
   [[nodiscard]] bool write_stalled(std::chrono::steady_clock::time_point now) const;

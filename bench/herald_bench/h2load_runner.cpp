@@ -21,9 +21,12 @@ std::optional<h2load_result> parse_h2load_output(const std::string& text) {
     double seconds = 0, rate = 0;
     unsigned long long total = 0, started = 0, done = 0, ok = 0, failed = 0;
     unsigned long long s2 = 0;
-    // "finished in 1.23s, 8123.45 req/s, 12.34MB/s"
-    if (std::sscanf(line.c_str(), "finished in %lfs, %lf req/s", &seconds, &rate) == 2) {
-      r.seconds = seconds;
+    // "finished in 1.23s, 8123.45 req/s, 12.34MB/s"; short runs say "516.97ms" or "870us".
+    char unit[3] = {};
+    if (std::sscanf(line.c_str(), "finished in %lf%2[mus], %lf req/s", &seconds, unit, &rate) ==
+        3) {
+      const std::string u(unit);
+      r.seconds = u == "ms" ? seconds / 1e3 : u == "us" ? seconds / 1e6 : seconds;
       r.req_per_s = rate;
       finished = true;
     } else if (std::sscanf(line.c_str(),

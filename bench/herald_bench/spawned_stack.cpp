@@ -1,27 +1,10 @@
 #include "bench/herald_bench/spawned_stack.hpp"
 
 #include <fstream>
-#include <sstream>
 
-#include <rapidjson/document.h>
+#include "bench/support/ports_file.hpp"
 
 namespace herald::bench {
-
-namespace {
-
-std::optional<std::uint16_t> port_in(const std::filesystem::path& file, const char* key) {
-  std::ifstream in(file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  rapidjson::Document doc;
-  doc.Parse(text.str().c_str());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember(key) || !doc[key].IsUint()) {
-    return std::nullopt;
-  }
-  return static_cast<std::uint16_t>(doc[key].GetUint());
-}
-
-} // namespace
 
 spawned_stack::spawned_stack(const bench_options& options, const std::filesystem::path& self)
     : options_(options) {
@@ -56,8 +39,8 @@ std::optional<std::string> spawned_stack::start() {
     if (!test::wait_for_file(mock_ports, std::chrono::seconds(20))) {
       return "mock APNs did not start: " + mock_->stderr_text();
     }
-    apns_port_ = port_in(mock_ports, "listen").value_or(0);
-    mock_admin_port_ = port_in(mock_ports, "admin").value_or(0);
+    apns_port_ = read_port(mock_ports.string(), "listen").value_or(0);
+    mock_admin_port_ = read_port(mock_ports.string(), "admin").value_or(0);
 
     const auto config = dir_ / "herald.toml";
     std::ofstream cfg(config);
@@ -89,8 +72,8 @@ std::optional<std::string> spawned_stack::start() {
     if (!test::wait_for_file(herald_ports, std::chrono::seconds(30))) {
       return "herald did not start: " + herald_->stderr_text();
     }
-    http_port_ = port_in(herald_ports, "http").value_or(0);
-    metrics_port_ = port_in(herald_ports, "metrics").value_or(0);
+    http_port_ = read_port(herald_ports.string(), "http").value_or(0);
+    metrics_port_ = read_port(herald_ports.string(), "metrics").value_or(0);
     if (http_port_ == 0 || apns_port_ == 0 || mock_admin_port_ == 0) {
       return "unreadable ports files in " + dir_.path().string();
     }

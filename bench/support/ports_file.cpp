@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
+
+#include <rapidjson/document.h>
 
 namespace herald::bench {
 
@@ -28,6 +31,19 @@ write_ports_file(const std::string& path,
     return "cannot rename " + temp + " to " + path;
   }
   return std::nullopt;
+}
+
+std::optional<std::uint16_t> read_port(const std::string& path, const char* key) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  rapidjson::Document doc;
+  doc.Parse(text.str().c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember(key) || !doc[key].IsUint() ||
+      doc[key].GetUint() > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(doc[key].GetUint());
 }
 
 } // namespace herald::bench

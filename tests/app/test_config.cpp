@@ -55,6 +55,8 @@ BOOST_AUTO_TEST_CASE(empty_file_gives_every_default) {
   BOOST_TEST(c.node.shards == 4);
   BOOST_TEST(c.node.shutdown_timeout.count() == 10'000);
   BOOST_TEST(!c.node.dev);
+  BOOST_TEST(c.node.scheduler == "stealing");
+  BOOST_TEST(c.node.actor_threads == 0);
   BOOST_TEST(c.http.listen.to_string() == "127.0.0.1:8080");
   BOOST_TEST(c.http.webhook_path == "/api/events");
   BOOST_TEST(c.http.body_limit == 1'114'112u);
@@ -97,6 +99,9 @@ data_dir = "/var/lib/herald"
 shards = 16
 shutdown_timeout = "2m"
 dev = true
+scheduler = "sharing"
+actor_threads = 3
+max_throughput = 50
 [http]
 listen = "[::1]:9000"
 threads = 4
@@ -110,6 +115,9 @@ format = "text"
   BOOST_TEST(c.node.shards == 16);
   BOOST_TEST(c.node.shutdown_timeout.count() == 120'000);
   BOOST_TEST(c.node.dev);
+  BOOST_TEST(c.node.scheduler == "sharing");
+  BOOST_TEST(c.node.actor_threads == 3);
+  BOOST_TEST(c.node.max_throughput == 50);
   BOOST_TEST(c.http.listen.host == "::1");
   BOOST_TEST(c.http.listen.port == 9000);
   BOOST_TEST(c.http.threads == 4);
@@ -312,6 +320,9 @@ BOOST_AUTO_TEST_CASE(every_validation_error_names_its_key) {
       {"[node]\nshutdown_timeout = \"10\"", "node.shutdown_timeout"},
       {"[node]\nshutdown_timeout = 10", "node.shutdown_timeout"},
       {"[node]\ndev = \"yes\"", "node.dev"},
+      {"[node]\nscheduler = \"spinning\"", "node.scheduler"},
+      {"[node]\nactor_threads = -1", "node.actor_threads"},
+      {"[node]\nmax_throughput = 0.5", "node.max_throughput"},
       {"[http]\nlisten = \"localhost\"", "http.listen"},
       {"[http]\nlisten = \"127.0.0.1:99999\"", "http.listen"},
       {"[http]\nwebhook_path = \"api/events\"", "http.webhook_path"},

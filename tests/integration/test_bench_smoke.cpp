@@ -23,19 +23,19 @@ struct smoke_run {
   rapidjson::Document results;
 
   /// Runs herald-bench --spawn with `args` added; its JSON goes to a file in `dir`.
-  explicit smoke_run(std::vector<std::string> args) {
+  explicit smoke_run(std::vector<std::string> args)
+      : smoke_run(HERALD_BENCH_BIN, {"--spawn", "--herald-bin", HERALD_BIN, "--quiet"},
+                  std::move(args)) {}
+
+  /// Runs `program` with `base`, `--mock-bin`, `--out` and `args`.
+  smoke_run(const char* program, std::vector<std::string> base, std::vector<std::string> args) {
     process_options po;
-    po.program = HERALD_BENCH_BIN;
-    po.name = "herald-bench";
+    po.program = program;
+    po.name = "bench";
     po.log_dir = dir.path();
-    po.args = {"--spawn",
-               "--herald-bin",
-               HERALD_BIN,
-               "--mock-bin",
-               HERALD_MOCK_APNS_BIN,
-               "--quiet",
-               "--out",
-               (dir / "results.json").string()};
+    po.args = std::move(base);
+    po.args.insert(po.args.end(),
+                   {"--mock-bin", HERALD_MOCK_APNS_BIN, "--out", (dir / "results.json").string()});
     po.args.insert(po.args.end(), args.begin(), args.end());
     child_process bench(po);
     exit_code = bench.wait_for_exit(60s).value_or(-1);
@@ -93,6 +93,19 @@ BOOST_AUTO_TEST_CASE(exits_non_zero_when_it_cannot_confirm_every_push) {
   BOOST_TEST(uut.exit_code == 1, uut.stderr_text);
   BOOST_TEST_REQUIRE(uut.results.IsObject(), uut.stderr_text);
   BOOST_TEST(uut.results["pushes"]["drained"].GetBool() == false);
+}
+
+BOOST_AUTO_TEST_CASE(the_sender_bench_pushes_every_notification_once_and_runs_h2load) {
+  smoke_run uut(HERALD_SENDER_BENCH_BIN, {},
+                {"--notifications", "3000", "--connections", "2", "--streams", "50", "--h2load"});
+  BOOST_TEST(uut.exit_code == 0, uut.stderr_text);
+  BOOST_TEST_REQUIRE(uut.results.IsObject(), uut.stderr_text);
+  BOOST_TEST(uut.results["accepted"].GetUint64() == 3000u);
+  BOOST_TEST(uut.results["unfinished"].GetUint64() == 0u);
+  BOOST_TEST(uut.number("mock_stats", "accepted") == 3000u);
+  BOOST_TEST(uut.number("mock_stats", "duplicates") == 0u);
+  BOOST_TEST(uut.number("h2load", "succeeded") == 3000u);
+  BOOST_TEST(uut.results["per_second"].GetDouble() > 0.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
