@@ -203,4 +203,30 @@ BOOST_AUTO_TEST_CASE(channel_hosts_beyond_max_hosts_are_refused_and_counted) {
   BOOST_TEST(s.node.metric(refused) == 1.0);
 }
 
+BOOST_AUTO_TEST_CASE(a_template_direct_send_reaches_a_wns_device_as_a_toast) {
+  wns_setup s({}, "[[apps.templates]]\nname = \"greeting\"\ntitle = \"Hello {name}\"\n"
+                  "body = \"You have {count} new\"\n");
+  BOOST_TEST_REQUIRE(s.register_pc("surface-1", live_uri).status == 200);
+  auto post = [&](const std::string& body) {
+    return http_request("POST", "127.0.0.1", s.node.http_port, "/v1/apps/windows/notifications",
+                        {{"content-type", "application/json"}}, body);
+  };
+  // An explicit payload has no WNS part: no device can take it.
+  auto explicit_send = post(R"({"to":{"identity":")" + test_identity +
+                            R"("},"payload":{"fcm":{"data":{"a":"b"}}}})");
+  BOOST_TEST(explicit_send.status == 422, explicit_send.body);
+
+  auto sent = post(R"({"to":{"identity":")" + test_identity +
+                   R"("},"template":"greeting","data":{"name":"Ada","count":3},"ttl":600})");
+  BOOST_TEST_REQUIRE(sent.status == 202, sent.body);
+  BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 1, 15s), s.node.herald->stderr_text());
+  auto seen = json_of(s.wns.notifications(live_channel));
+  BOOST_TEST_REQUIRE(seen.Size() == 1u);
+  BOOST_TEST(header_of(seen[0], "x-wns-type") == "wns/toast");
+  BOOST_TEST(header_of(seen[0], "x-wns-ttl") == "600");
+  std::string toast = seen[0]["body"].GetString();
+  BOOST_TEST(toast.find("<text>Hello Ada</text><text>You have 3 new</text>") != std::string::npos,
+             toast);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
