@@ -13,6 +13,7 @@
 #include "protocol/apns_request.hpp"
 #include "protocol/fcm_message.hpp"
 #include "protocol/template.hpp"
+#include "protocol/wns_request.hpp"
 
 namespace herald::actors {
 
@@ -26,6 +27,8 @@ struct app_entry {
   caf::actor apns_sender;
   std::optional<protocol::fcm_settings> fcm;
   caf::actor fcm_sender;
+  std::optional<protocol::wns_settings> wns;
+  caf::actor wns_sender; ///< `spawn_wns_sender`: one pool per channel host.
   /// Named templates (`[[apps.templates]]`) for direct sends.
   protocol::alert_templates templates;
   /// Keys accepted by the app's REST routes (digests only); empty: none configured.

@@ -9,6 +9,7 @@
 #include "actors/messages.hpp"
 #include "protocol/direct_push.hpp"
 #include "protocol/redact.hpp"
+#include "protocol/wns_request.hpp"
 
 namespace herald::actors {
 
@@ -37,7 +38,36 @@ const caf::actor* sender_for(const app_entry& app, const protocol::direct_send& 
       (templated || !send.fcm_message.empty())) {
     return &app.fcm_sender;
   }
+  if (reg.channel == platform::wns && app.wns && app.wns_sender && templated) {
+    return &app.wns_sender; // an explicit payload has no WNS part
+  }
   return nullptr;
+}
+
+/// The metric label of `reg`'s provider.
+std::string_view provider_of(const registration& reg) {
+  return reg.channel == platform::fcm ? "fcm" : reg.channel == platform::wns ? "wns" : "apns";
+}
+
+/// Encodes `send` for `reg` with its provider's settings in `app` (reachable: `sender_for`).
+protocol::result<protocol::provider_request> encode(const app_entry& app,
+                                                    const protocol::direct_send& send,
+                                                    const protocol::rendered_alert* alert,
+                                                    const registration& reg,
+                                                    std::chrono::system_clock::time_point now) {
+  switch (reg.channel) {
+  case platform::fcm:
+    return protocol::encode_direct_fcm(send, alert, reg, *app.fcm);
+  case platform::wns: {
+    auto request = protocol::encode_direct_wns(alert, send.ttl, reg);
+    if (!request) {
+      return request.error();
+    }
+    return std::move(request).value().request;
+  }
+  default:
+    return protocol::encode_direct_apns(send, alert, reg, *app.apns, now);
+  }
 }
 
 /// Encodes and hands one notification per reachable device to its sender; answers 202.
@@ -48,9 +78,9 @@ void deliver(const app_entry& app, const protocol::direct_send& send,
   if (found.empty()) {
     respond(http_response::problem(
         422, "No reachable device",
-        "none of the target's devices can take this send: it needs an apns or fcm "
+        "none of the target's devices can take this send: it needs an apns, fcm or wns "
         "registration whose provider is configured for the app and, for an explicit payload, "
-        "a payload for that provider",
+        "a payload for that provider (wns devices take template sends only)",
         "to"));
     return;
   }
@@ -75,11 +105,8 @@ void deliver(const app_entry& app, const protocol::direct_send& send,
   const auto deadline = std::chrono::steady_clock::now() + std::max(send.ttl, min_deadline);
   for (std::size_t i = 0; i < found.size(); ++i) {
     const auto& reg = found[i];
-    const bool fcm = reg.channel == platform::fcm;
-    const std::string_view provider = fcm ? "fcm" : "apns";
-    const auto* rendered = alert ? &*alert : nullptr;
-    auto request = fcm ? protocol::encode_direct_fcm(send, rendered, reg, *app.fcm)
-                       : protocol::encode_direct_apns(send, rendered, reg, *app.apns, now);
+    const std::string_view provider = provider_of(reg);
+    auto request = encode(app, send, alert ? &*alert : nullptr, reg, now);
     if (!request) {
       metrics.notifications(provider, "invalid").Increment();
       log->settle(id, i, delivery_state::failed, request.error().describe());

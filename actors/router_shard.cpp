@@ -12,6 +12,7 @@
 #include "actors/messages.hpp"
 #include "protocol/apns_request.hpp"
 #include "protocol/fcm_message.hpp"
+#include "protocol/wns_request.hpp"
 
 namespace herald::actors {
 
@@ -33,6 +34,26 @@ constexpr auto chat_deadline = std::chrono::hours(1);
 
 /// Most upserts written in one transaction.
 constexpr std::size_t write_batch_limit = 256;
+
+/// Encodes `what` for `reg` with its provider's settings in `app` (configured: checked by the
+/// caller).
+protocol::result<protocol::provider_request> encode(const intent& what, const registration& reg,
+                                                    const app_entry& app, clock::time_point now) {
+  switch (reg.channel) {
+  case platform::fcm:
+    return protocol::encode_fcm(what, reg, *app.fcm);
+  case platform::wns: {
+    // The channel host travels in `reg.token`: the WNS sender picks its pool from it.
+    auto request = protocol::encode_wns(what, reg, *app.wns);
+    if (!request) {
+      return request.error();
+    }
+    return std::move(request).value().request;
+  }
+  default:
+    return protocol::encode_apns(what, reg, *app.apns, now);
+  }
+}
 
 /// An upsert waiting for the shard's next group commit, with its requester's reply.
 struct pending_write {
@@ -177,18 +198,18 @@ struct router_state {
         continue;
       }
       const bool fcm = reg.channel == platform::fcm;
-      if (!fcm && reg.channel != platform::apns && reg.channel != platform::apns_voip) {
+      const bool wns = reg.channel == platform::wns;
+      if (!fcm && !wns && reg.channel != platform::apns && reg.channel != platform::apns_voip) {
         metrics->notifications(protocol::to_string(reg.channel), "unsupported").Increment();
         continue;
       }
-      const std::string_view provider = fcm ? "fcm" : "apns";
-      const caf::actor& sender = fcm ? app->fcm_sender : app->apns_sender;
-      if ((fcm ? !app->fcm : !app->apns) || !sender) {
+      const std::string_view provider = fcm ? "fcm" : wns ? "wns" : "apns";
+      const caf::actor& sender = fcm ? app->fcm_sender : wns ? app->wns_sender : app->apns_sender;
+      if ((fcm ? !app->fcm : wns ? !app->wns : !app->apns) || !sender) {
         metrics->notifications(provider, "not_configured").Increment();
         continue;
       }
-      auto request = fcm ? protocol::encode_fcm(what, reg, *app->fcm)
-                         : protocol::encode_apns(what, reg, *app->apns, now);
+      auto request = encode(what, reg, *app, now);
       if (!request) {
         spdlog::warn("router {}: event {} not encodable for {}: {}", index, what.event_id, provider,
                      request.error().describe());

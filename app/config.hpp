@@ -134,8 +134,15 @@ struct fcm_config {
 struct wns_config {
   std::string client_id; ///< Package SID (`ms-app://…`) or Azure AD application id.
   secret client_secret;
-  /// OAuth token endpoint; the push URL itself is each device's channel URI.
+  /// OAuth token endpoint (`token_endpoint`).
   endpoint token_server{"https", "login.live.com", 443, "/accesstoken.srf"};
+  /// Pushes go to each device's channel URI host; `endpoint` (tests, a proxy) sends them all
+  /// to this origin instead.
+  std::optional<endpoint> server;
+  std::filesystem::path ca_file; ///< Empty: the system's trusted roots.
+  int connections = 1;           ///< HTTP/2 connections per channel host, 1..64.
+  int max_streams = 100;         ///< Cap on concurrent streams per connection, 1..10000.
+  int max_hosts = 64;            ///< Channel hosts with a connection pool at once, 1..1024.
 };
 
 /// `[[apps]]`: one tenant application and its push credentials.

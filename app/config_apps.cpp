@@ -133,16 +133,28 @@ config_result<std::optional<fcm_config>> read_fcm(config_reader& r) {
 }
 
 config_result<std::optional<wns_config>> read_wns(config_reader& r) {
-  if (!r.present({"client_id", "client_secret", "endpoint"})) {
+  if (!r.present({"client_id", "client_secret", "token_endpoint", "endpoint", "ca_file",
+                  "connections", "max_streams", "max_hosts"})) {
     return std::optional<wns_config>();
   }
-  HERALD_CONFIG_TRY(r.only_keys({"client_id", "client_secret", "endpoint"}));
+  HERALD_CONFIG_TRY(r.only_keys({"client_id", "client_secret", "token_endpoint", "endpoint",
+                                 "ca_file", "connections", "max_streams", "max_hosts"}));
   wns_config out;
   HERALD_CONFIG_TRY(r.text("client_id", out.client_id));
   HERALD_CONFIG_TRY(require(r, "client_id", out.client_id));
   HERALD_CONFIG_TRY(r.text("client_secret", out.client_secret));
   HERALD_CONFIG_TRY(require(r, "client_secret", out.client_secret));
-  HERALD_CONFIG_TRY(r.parsed("endpoint", out.token_server, parse_endpoint));
+  HERALD_CONFIG_TRY(r.parsed("token_endpoint", out.token_server, parse_endpoint));
+  endpoint server{"https", "", 443, ""};
+  HERALD_CONFIG_TRY(r.parsed("endpoint", server, parse_endpoint));
+  if (!server.host.empty()) {
+    out.server = std::move(server);
+  }
+  HERALD_CONFIG_TRY(r.path("ca_file", out.ca_file));
+  HERALD_CONFIG_TRY(read_pool_size(r, out.connections, out.max_streams));
+  std::int64_t hosts = out.max_hosts;
+  HERALD_CONFIG_TRY(r.integer("max_hosts", 1, 1024, hosts));
+  out.max_hosts = static_cast<int>(hosts);
   return std::optional<wns_config>(std::move(out));
 }
 

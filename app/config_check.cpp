@@ -157,6 +157,9 @@ config_result<void> check_config_files(config& cfg) {
     if (app.fcm) {
       HERALD_CONFIG_TRY(check_fcm(path + ".fcm", *app.fcm));
     }
+    if (app.wns) {
+      HERALD_CONFIG_TRY(check_ca_file(path + ".wns.ca_file", app.wns->ca_file));
+    }
   }
   return config_ok();
 }

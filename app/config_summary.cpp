@@ -53,7 +53,12 @@ std::string summarize(const config& cfg) {
     if (const auto& w = app.wns) {
       // The client secret is a credential: never shown, not even its length.
       out += "    wns: client_id=" + w->client_id + " client_secret=***" +
-             " endpoint=" + w->token_server.to_string() + "\n";
+             " endpoint=" + (w->server ? w->server->to_string() : "(channel URI host)") +
+             " token_endpoint=" + w->token_server.to_string() +
+             " ca=" + or_text(w->ca_file, "system") +
+             " connections=" + std::to_string(w->connections) +
+             " max_streams=" + std::to_string(w->max_streams) +
+             " max_hosts=" + std::to_string(w->max_hosts) + "\n";
     }
   }
   return out;

@@ -24,6 +24,7 @@
 #include "actors/registry_sweeper.hpp"
 #include "actors/router_shard.hpp"
 #include "actors/servicebus_ingress.hpp"
+#include "actors/wns_sender.hpp"
 #include "app/config.hpp"
 #include "app/http_listeners.hpp"
 #include "app/registry_store.hpp"
@@ -111,6 +112,25 @@ std::optional<actors::fcm_sender_options> fcm_sender_options(const app_config& a
   opt.token_connection.port = fcm.token_server.port;
   opt.token_connection.tls = fcm.token_server.tls();
   opt.token_connection.ca_file = fcm.ca_file.string();
+  opt.token_connection.max_streams_cap = 1;
+  return opt;
+}
+
+/// The WNS sender's options: one pool template (the channel host fills `host` unless
+/// `endpoint` fixes it) and the token endpoint.
+actors::wns_sender_options wns_sender_options(const app_config& app, const wns_config& wns) {
+  actors::wns_sender_options opt;
+  const endpoint channel_host{"https", "", 443, ""};
+  opt.sender = pool_options(app, wns.server ? *wns.server : channel_host, wns.ca_file,
+                            wns.connections, wns.max_streams);
+  opt.fixed_endpoint = wns.server.has_value();
+  opt.max_hosts = static_cast<std::uint32_t>(wns.max_hosts);
+  opt.credentials = {wns.client_id, wns.client_secret.reveal()};
+  opt.token_path = wns.token_server.path.empty() ? "/" : wns.token_server.path;
+  opt.token_connection.host = wns.token_server.host;
+  opt.token_connection.port = wns.token_server.port;
+  opt.token_connection.tls = wns.token_server.tls();
+  opt.token_connection.ca_file = wns.ca_file.string();
   opt.token_connection.max_streams_cap = 1;
   return opt;
 }
@@ -233,6 +253,21 @@ int run_node(const config& cfg) {
         return 1;
       }
       senders.push_back(entry.fcm_sender);
+    }
+    if (app.wns) {
+      protocol::wns_settings settings;
+      settings.templates = entry.templates;
+      entry.wns = std::move(settings);
+      auto wns = wns_sender_options(app, *app.wns);
+      wns.sender.backlog = backlog;
+      wns.sender.dead_letters = dead_letters;
+      entry.wns_sender = actors::spawn_wns_sender(system, io, std::move(wns), metrics);
+      if (!entry.wns_sender) {
+        stop_senders();
+        stop_io();
+        return 1;
+      }
+      senders.push_back(entry.wns_sender);
     }
     apps->add(std::move(entry));
   }

@@ -57,8 +57,10 @@ std::string wns_authorization(std::string_view access_token) {
   return "Bearer " + std::string(access_token);
 }
 
-result<wns_request> encode_wns(const intent& in, const registration& reg,
-                               const wns_settings& settings) {
+namespace {
+
+/// The channel URI of `reg` as a request target, checked to be Microsoft's.
+result<wns_request> channel_request(const registration& reg) {
   if (reg.channel != platform::wns) {
     return error{errc::unsupported, "platform", "not a WNS registration"};
   }
@@ -72,8 +74,38 @@ result<wns_request> encode_wns(const intent& in, const registration& reg,
   }
   wns_request out;
   out.authority = target.value().authority;
-  auto& req = out.request;
-  req.path = target.value().path;
+  out.request.path = target.value().path;
+  return out;
+}
+
+/// Makes `req` a toast of `alert` (shortened to fit), living `ttl` (0: no header).
+void put_toast(rendered_alert alert, std::chrono::seconds ttl, provider_request& req) {
+  req.body = toast_xml(alert);
+  if (req.body.size() > wns_max_payload) {
+    const auto encode = [&] { return toast_xml(alert); };
+    if (!shrink_to_fit(alert.body, wns_max_payload, encode)) {
+      alert.body.clear();
+      shrink_to_fit(alert.title, wns_max_payload, encode);
+    }
+    req.body = toast_xml(alert);
+  }
+  req.headers.emplace_back("x-wns-type", "wns/toast");
+  req.headers.emplace_back("content-type", "text/xml");
+  if (ttl.count() > 0) {
+    req.headers.emplace_back("x-wns-ttl", std::to_string(ttl.count()));
+  }
+  req.headers.emplace_back("x-wns-priority", "2");
+}
+
+} // namespace
+
+result<wns_request> encode_wns(const intent& in, const registration& reg,
+                               const wns_settings& settings) {
+  auto out = channel_request(reg);
+  if (!out) {
+    return out;
+  }
+  auto& req = out.value().request;
   if (in.kind != intent_kind::chat_alert) {
     auto fields = make_call_push_fields(in);
     if (!fields) {
@@ -91,26 +123,24 @@ result<wns_request> encode_wns(const intent& in, const registration& reg,
     req.headers.emplace_back("x-wns-ttl", std::to_string(settings.ring_ttl.count()));
     req.headers.emplace_back("x-wns-priority", "1");
   } else {
-    auto alert = settings.templates.render(in);
-    req.body = toast_xml(alert);
-    if (req.body.size() > wns_max_payload) {
-      const auto encode = [&] { return toast_xml(alert); };
-      if (!shrink_to_fit(alert.body, wns_max_payload, encode)) {
-        alert.body.clear();
-        shrink_to_fit(alert.title, wns_max_payload, encode);
-      }
-      req.body = toast_xml(alert);
-    }
-    req.headers.emplace_back("x-wns-type", "wns/toast");
-    req.headers.emplace_back("content-type", "text/xml");
-    if (settings.alert_ttl.count() > 0) {
-      req.headers.emplace_back("x-wns-ttl", std::to_string(settings.alert_ttl.count()));
-    }
-    req.headers.emplace_back("x-wns-priority", "2");
+    put_toast(settings.templates.render(in), settings.alert_ttl, req);
   }
   if (req.body.size() > wns_max_payload) {
     return error{errc::too_large, "body", "notification exceeds the WNS limit"};
   }
+  return out;
+}
+
+result<wns_request> encode_direct_wns(const rendered_alert* alert, std::chrono::seconds ttl,
+                                      const registration& reg) {
+  if (alert == nullptr) {
+    return error{errc::unsupported, "payload", "explicit payloads have no WNS part"};
+  }
+  auto out = channel_request(reg);
+  if (!out) {
+    return out;
+  }
+  put_toast(*alert, ttl, out.value().request);
   return out;
 }
 

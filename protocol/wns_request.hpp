@@ -45,6 +45,13 @@ struct wns_request {
 [[nodiscard]] result<wns_request> encode_wns(const intent& in, const registration& reg,
                                              const wns_settings& settings);
 
+/// Encodes a template direct send (`POST /v1/apps/{app}/notifications`) for one `wns`
+/// registration: a toast of `alert` like a chat alert (priority 2), `x-wns-ttl` = `ttl` (none
+/// when 0). Errors: no `alert` (an explicit payload has no WNS part: `unsupported`, field
+/// `payload`); not a `wns` registration or a bad channel URI, as `encode_wns`.
+[[nodiscard]] result<wns_request>
+encode_direct_wns(const rendered_alert* alert, std::chrono::seconds ttl, const registration& reg);
+
 /// The `authorization` header value for a WNS access token: `Bearer <token>`.
 [[nodiscard]] std::string wns_authorization(std::string_view access_token);
 

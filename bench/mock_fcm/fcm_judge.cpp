@@ -12,6 +12,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "bench/support/form.hpp"
 #include "protocol/base64url.hpp"
 
 namespace herald::bench {
@@ -23,10 +24,6 @@ using clock = std::chrono::system_clock;
 constexpr std::string_view fcm_scope = "https://www.googleapis.com/auth/firebase.messaging";
 constexpr std::string_view jwt_bearer = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 constexpr std::size_t max_payload = 4096; // Firebase, "About FCM messages".
-
-unsigned char uchar(char c) {
-  return static_cast<unsigned char>(c);
-}
 
 std::shared_ptr<EVP_PKEY> load_key(const std::string& pem) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), int(pem.size())),
@@ -48,37 +45,6 @@ bool rs256_verify(EVP_PKEY* key, std::string_view data, std::string_view sig) {
   return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
          EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
                           reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
-}
-
-/// `application/x-www-form-urlencoded` value decoding (WHATWG URL §5.1).
-std::string form_decode(std::string_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '+') {
-      out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(uchar(in[i + 1])) != 0 &&
-               std::isxdigit(uchar(in[i + 2])) != 0) {
-      out += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
-
-std::string form_field(const std::string& body, std::string_view name) {
-  std::string_view rest = body;
-  while (!rest.empty()) {
-    auto amp = rest.find('&');
-    auto pair = rest.substr(0, amp);
-    auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name && eq != std::string_view::npos) {
-      return form_decode(pair.substr(eq + 1));
-    }
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-  }
-  return {};
 }
 
 /// RFC 6749 §5.2 error body.

@@ -103,6 +103,15 @@ BOOST_AUTO_TEST_CASE(ca_file_must_hold_a_certificate) {
   BOOST_TEST(r.error().key == "apps[0].apns.ca_file");
 }
 
+BOOST_AUTO_TEST_CASE(wns_ca_file_must_hold_a_certificate) {
+  write_file(dir / "ca.pem", "not a certificate");
+  auto uut = load("[apps.wns]\nclient_id = \"c\"\nclient_secret = \"s\"\nca_file = \"" +
+                  (dir / "ca.pem").string() + "\"\n");
+  auto r = app::check_config_files(uut);
+  BOOST_TEST_REQUIRE(!r.has_value());
+  BOOST_TEST(r.error().key == "apps[0].wns.ca_file");
+}
+
 BOOST_AUTO_TEST_CASE(fcm_service_account_fills_the_project_id) {
   const auto file = dir / "sa.json";
   write_file(file, service_account(read_file(data_dir + "/rs256-test-key.pem"), "proj-1"));

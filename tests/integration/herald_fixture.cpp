@@ -70,6 +70,18 @@ std::string incoming_call_for(const std::string& identity, bool keep_context) {
   return buf.GetString();
 }
 
+std::string numbered_incoming_call(int n) {
+  auto doc = parse(incoming_call_for(test_identity, false), "incoming call");
+  auto& alloc = doc.GetAllocator();
+  auto suffix = std::to_string(100000000000 + n);
+  doc[0]["id"].SetString(("d5546be8-227a-4db8-b2c3-" + suffix).c_str(), alloc);
+  doc[0]["data"]["correlationId"].SetString(("d732db64-4803-462d-be9c-" + suffix).c_str(), alloc);
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  doc.Accept(w);
+  return buf.GetString();
+}
+
 herald_fixture::herald_fixture(herald_fixture_options opts)
     : pki(make_test_pki(dir / "pki")), options(std::move(opts)) {
   start_mock(options.mock_latency_ms);
@@ -189,6 +201,18 @@ bool herald_fixture::wait_accepted(const std::string& token, long n,
 
 double herald_fixture::metric(const std::string& series) {
   return metric_at(metrics_port, series);
+}
+
+bool herald_fixture::wait_metric(const std::string& series, double at_least,
+                                 std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (metric(series) >= at_least) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 double metric_at(std::uint16_t metrics_port, const std::string& series) {

@@ -73,6 +73,9 @@ struct herald_fixture {
   /// Value of one sample of Herald's /metrics (exact series text, e.g.
   /// `herald_events_received_total`), or -1 when absent.
   [[nodiscard]] double metric(const std::string& series);
+  /// Waits until `metric(series) >= at_least`, up to `timeout`.
+  [[nodiscard]] bool wait_metric(const std::string& series, double at_least,
+                                 std::chrono::milliseconds timeout);
 };
 
 /// Value of one sample of the /metrics served on 127.0.0.1:`metrics_port`, or -1 when absent.
@@ -87,5 +90,9 @@ struct herald_fixture {
 /// The eventgrid-IncomingCall-1.json sample with `data.to` set to `identity` and, unless
 /// `keep_context`, its (corrupted) incomingCallContext replaced by `valid_call_context()`.
 [[nodiscard]] std::string incoming_call_for(const std::string& identity, bool keep_context);
+
+/// `incoming_call_for(test_identity, false)` with an event id and call id of its own, made
+/// from `n` (so neither dedupe nor the ring memory merges distinct test events).
+[[nodiscard]] std::string numbered_incoming_call(int n);
 
 } // namespace herald::test

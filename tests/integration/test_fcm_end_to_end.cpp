@@ -20,20 +20,6 @@ namespace {
 const std::string android_token = "fcm-token-" + std::string(140, 'x');
 const std::string dead_token = "fcm-dead-" + std::string(140, 'd');
 
-/// The IncomingCall sample for `test_identity` with its own event id and call id (so neither
-/// dedupe nor the ring memory merges distinct test events).
-std::string incoming_call(int n) {
-  auto doc = json_of(incoming_call_for(test_identity, false));
-  auto& alloc = doc.GetAllocator();
-  auto suffix = std::to_string(100000000000 + n);
-  doc[0]["id"].SetString(("d5546be8-227a-4db8-b2c3-" + suffix).c_str(), alloc);
-  doc[0]["data"]["correlationId"].SetString(("d732db64-4803-462d-be9c-" + suffix).c_str(), alloc);
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  doc.Accept(w);
-  return buf.GetString();
-}
-
 /// A mock FCM and a Herald whose app `android` sends through it (app `demo` keeps APNs).
 struct fcm_setup {
   explicit fcm_setup(const std::vector<std::string>& mock_args = {})
@@ -52,17 +38,6 @@ struct fcm_setup {
                             token + R"("})");
   }
 
-  bool wait_metric(const std::string& series, double at_least, std::chrono::milliseconds limit) {
-    auto until = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < until) {
-      if (node.metric(series) >= at_least) {
-        return true;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
-  }
-
   mock_fcm_fixture fcm;
   herald_fixture node;
 };
@@ -76,7 +51,7 @@ BOOST_AUTO_TEST_CASE(an_incoming_call_sends_one_string_only_data_message) {
   auto reg = s.register_android("pixel-1", android_token);
   BOOST_TEST_REQUIRE(reg.status == 200, reg.body << "\n" << s.node.herald->stderr_text());
 
-  auto posted = s.node.post_events(incoming_call(1));
+  auto posted = s.node.post_events(numbered_incoming_call(1));
   BOOST_TEST_REQUIRE(posted.status == 200, posted.body);
   BOOST_TEST_REQUIRE(s.fcm.wait_accepted(android_token, 1, 15s), s.node.herald->stderr_text());
   std::this_thread::sleep_for(500ms); // A duplicate would show up by now.
@@ -107,14 +82,14 @@ BOOST_AUTO_TEST_CASE(an_unregistered_token_is_pruned_and_not_sent_again) {
   BOOST_TEST_REQUIRE(s.register_android("pixel-dead", dead_token).status == 200);
   BOOST_TEST_REQUIRE(s.register_android("pixel-live", android_token).status == 200);
 
-  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(1)).status == 200);
-  BOOST_TEST_REQUIRE(s.wait_metric(R"(herald_pruned_tokens_total{provider="fcm"})", 1.0, 15s),
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(1)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.wait_metric(R"(herald_pruned_tokens_total{provider="fcm"})", 1.0, 15s),
                      s.node.herald->stderr_text());
   BOOST_TEST_REQUIRE(s.fcm.wait_accepted(android_token, 1, 15s));
   BOOST_TEST(s.fcm.stat("rejected") == 1);
 
   // The second event reaches the live device only: no new request for the pruned token.
-  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(2)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(2)).status == 200);
   BOOST_TEST_REQUIRE(s.fcm.wait_accepted(android_token, 2, 15s));
   std::this_thread::sleep_for(300ms);
   BOOST_TEST(s.fcm.stat("rejected") == 1);
@@ -126,7 +101,7 @@ BOOST_AUTO_TEST_CASE(injected_503s_are_retried_until_every_event_arrives) {
   BOOST_TEST_REQUIRE(s.register_android("pixel-1", android_token).status == 200);
   constexpr int events = 6;
   for (int i = 1; i <= events; ++i) {
-    BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(i)).status == 200);
+    BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(i)).status == 200);
   }
   BOOST_TEST_REQUIRE(s.fcm.wait_accepted(android_token, events, 25s),
                      "accepted " << s.fcm.accepted_for(android_token));
@@ -138,13 +113,13 @@ BOOST_AUTO_TEST_CASE(injected_503s_are_retried_until_every_event_arrives) {
 BOOST_AUTO_TEST_CASE(a_short_lived_access_token_is_refreshed_before_it_expires) {
   fcm_setup s({"--token-ttl", "2"});
   BOOST_TEST_REQUIRE(s.register_android("pixel-1", android_token).status == 200);
-  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(1)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(1)).status == 200);
   BOOST_TEST_REQUIRE(s.fcm.wait_accepted(android_token, 1, 15s));
   // Refreshed at half its life (1 s) without any traffic; a send after the first token's
   // expiry still goes through without a 401.
   std::this_thread::sleep_for(2500ms);
   BOOST_TEST(s.fcm.stat("token_requests") >= 2);
-  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(2)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(2)).status == 200);
   BOOST_TEST_REQUIRE(s.fcm.wait_accepted(android_token, 2, 15s));
   BOOST_TEST(s.fcm.stat("rejected") == 0);
 }
@@ -152,13 +127,13 @@ BOOST_AUTO_TEST_CASE(a_short_lived_access_token_is_refreshed_before_it_expires) 
 BOOST_AUTO_TEST_CASE(a_revoked_access_token_is_refreshed_once_and_the_message_resent) {
   fcm_setup s;
   BOOST_TEST_REQUIRE(s.register_android("pixel-1", android_token).status == 200);
-  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(1)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(1)).status == 200);
   BOOST_TEST_REQUIRE(s.fcm.wait_accepted(android_token, 1, 15s));
   BOOST_TEST(s.fcm.stat("token_requests") == 1);
 
   auto revoked = http_request("DELETE", "127.0.0.1", s.fcm.admin_port, "/tokens");
   BOOST_TEST_REQUIRE(revoked.status == 204);
-  BOOST_TEST_REQUIRE(s.node.post_events(incoming_call(2)).status == 200);
+  BOOST_TEST_REQUIRE(s.node.post_events(numbered_incoming_call(2)).status == 200);
   BOOST_TEST_REQUIRE(s.fcm.wait_accepted(android_token, 2, 15s), s.node.herald->stderr_text());
   BOOST_TEST(s.fcm.stat("rejected") == 1); // The one 401.
   BOOST_TEST(s.fcm.stat("token_requests") == 2);

@@ -4,16 +4,14 @@
 
 #include <chrono>
 #include <fstream>
-#include <optional>
 #include <sstream>
 
-#include <boost/asio/io_context.hpp>
 #include <rapidjson/document.h>
 
 #include "protocol/fcm_message.hpp"
 #include "protocol/oauth.hpp"
+#include "tests/integration/h2_test_client.hpp"
 #include "tests/integration/mock_fcm_fixture.hpp"
-#include "transports/h2_client_connection.hpp"
 
 using namespace herald;
 using namespace std::chrono_literals;
@@ -36,40 +34,10 @@ struct fixture {
   protocol::google_service_account account =
       protocol::parse_google_service_account(slurp(mock.service_account)).value();
   protocol::rs256_signer signer = protocol::rs256_signer::from_pem(account.private_key).value();
-  boost::asio::io_context io;
-  std::shared_ptr<transports::h2_client_connection> client;
-
-  fixture() {
-    transports::h2_client_options o;
-    o.host = "127.0.0.1";
-    o.port = mock.port;
-    o.ca_file = mock.pki.ca_cert.string();
-    bool ready = false;
-    client = transports::h2_client_connection::create(io, o, {[&] { ready = true; }, {}, {}, {}});
-    client->start();
-    BOOST_TEST_REQUIRE(run_until([&] { return ready; }));
-  }
-
-  ~fixture() {
-    client->close();
-    run_until([] { return false; }, 50ms);
-  }
-
-  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      io.restart();
-      io.run_for(5ms);
-    }
-    return done();
-  }
+  test::h2_test_client http{mock.port, mock.pki.ca_cert.string()};
 
   protocol::provider_response send(protocol::provider_request request) {
-    std::optional<transports::h2_result> got;
-    client->submit(std::move(request), [&](transports::h2_result r) { got = std::move(r); });
-    BOOST_TEST_REQUIRE(run_until([&] { return got.has_value(); }));
-    BOOST_TEST_REQUIRE(got->has_value());
-    return got->value();
+    return http.send(std::move(request));
   }
 
   protocol::provider_response token_response(const protocol::google_service_account& who) {

@@ -98,6 +98,25 @@ BOOST_AUTO_TEST_CASE(refuses_channels_outside_notify_windows_com) {
   BOOST_TEST(wns_authorization("t") == "Bearer t");
 }
 
+BOOST_AUTO_TEST_CASE(a_template_direct_send_is_a_toast_with_its_ttl) {
+  rendered_alert alert{"Hi <you>", "3 new"};
+  const auto uut = encode_direct_wns(&alert, seconds(600), reg());
+  BOOST_REQUIRE(uut.has_value());
+  const auto& req = uut.value().request;
+  BOOST_TEST(uut.value().authority == "db5.notify.windows.com");
+  BOOST_TEST(req.header("x-wns-type") == "wns/toast");
+  BOOST_TEST(req.header("x-wns-ttl") == "600");
+  BOOST_TEST(req.header("x-wns-priority") == "2");
+  BOOST_TEST(req.body.find("<text>Hi &lt;you&gt;</text><text>3 new</text>") != std::string::npos);
+  BOOST_TEST(
+      encode_direct_wns(&alert, seconds(0), reg()).value().request.header("x-wns-ttl").empty());
+  // An explicit payload has no WNS part; a bad channel fails as for events.
+  BOOST_TEST(encode_direct_wns(nullptr, seconds(60), reg()).error().field == "payload");
+  BOOST_TEST(
+      encode_direct_wns(&alert, seconds(60), reg("https://evil.example.com/x")).error().field ==
+      "token");
+}
+
 BOOST_AUTO_TEST_CASE(classifies_every_documented_status) {
   struct expectation {
     int status;

@@ -1,4 +1,4 @@
-#include "bench/mock_fcm/message_log.hpp"
+#include "bench/support/message_log.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>

@@ -12,8 +12,8 @@
 
 namespace herald::bench {
 
-/// Every request the mock FCM answered: accepted messages in full, counters for the rest,
-/// token endpoint requests apart. Threading: all members lock one mutex.
+/// Every request a mock provider (FCM, WNS) answered: accepted messages in full, counters for
+/// the rest, token endpoint requests apart. Threading: all members lock one mutex.
 class message_log {
 public:
   /// Records an accepted message for device `token` under its message `name`.
