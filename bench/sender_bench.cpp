@@ -45,7 +45,7 @@ struct options {
   std::uint64_t notifications = 200000;
   std::size_t body_bytes = 1600;
   bool tls = false, h2load = false;
-  std::string scheduler = "stealing", mock_bin, out;
+  std::string scheduler = "sharing", mock_bin, out;
 };
 
 std::string slurp(const std::filesystem::path& p) {
