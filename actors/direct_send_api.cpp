@@ -38,8 +38,9 @@ const caf::actor* sender_for(const app_entry& app, const protocol::direct_send& 
       (templated || !send.fcm_message.empty())) {
     return &app.fcm_sender;
   }
-  if (reg.channel == platform::wns && app.wns && app.wns_sender && templated) {
-    return &app.wns_sender; // an explicit payload has no WNS part
+  if (reg.channel == platform::wns && app.wns && app.wns_sender &&
+      (templated || !send.wns_body.empty())) {
+    return &app.wns_sender;
   }
   return nullptr;
 }
@@ -59,7 +60,10 @@ protocol::result<protocol::provider_request> encode(const app_entry& app,
   case platform::fcm:
     return protocol::encode_direct_fcm(send, alert, reg, *app.fcm);
   case platform::wns: {
-    auto request = protocol::encode_direct_wns(alert, send.ttl, reg);
+    auto request =
+        alert != nullptr
+            ? protocol::encode_direct_wns(alert, send.ttl, reg)
+            : protocol::encode_direct_wns_payload(send.wns_type, send.wns_body, send.ttl, reg);
     if (!request) {
       return request.error();
     }
@@ -80,7 +84,7 @@ void deliver(const app_entry& app, const protocol::direct_send& send,
         422, "No reachable device",
         "none of the target's devices can take this send: it needs an apns, fcm or wns "
         "registration whose provider is configured for the app and, for an explicit payload, "
-        "a payload for that provider (wns devices take template sends only)",
+        "a payload for that provider",
         "to"));
     return;
   }

@@ -10,6 +10,7 @@
 #include "protocol/apns_request.hpp"
 #include "protocol/fcm_message.hpp"
 #include "protocol/registration_json.hpp"
+#include "protocol/wns_request.hpp"
 
 namespace herald::protocol {
 
@@ -85,8 +86,8 @@ result<void> parse_target(const json& to, direct_send& out) {
     return plat.error();
   }
   auto p = plat.value() ? parse_platform(*plat.value()) : std::nullopt;
-  if (!p || (*p != platform::apns && *p != platform::fcm)) {
-    return invalid("to.platform", "a token send needs platform apns or fcm");
+  if (!p || (*p != platform::apns && *p != platform::fcm && *p != platform::wns)) {
+    return invalid("to.platform", "a token send needs platform apns, fcm or wns");
   }
   out.channel = *p;
   out.token = std::move(*token.value());
@@ -131,14 +132,47 @@ result<void> parse_data(const json& data, direct_send& out) {
   return ok();
 }
 
+/// `payload.wns`: `{"type": "wns/raw"|"wns/toast"|"wns/tile"|"wns/badge", "body": text}`
+/// (Microsoft, "Push notification service request and response headers": X-WNS-Type; the
+/// body at most 5000 bytes).
+result<void> parse_wns_payload(const json& v, direct_send& out) {
+  const auto shape = invalid("payload.wns", "must be an object with string members type and body");
+  if (!v.IsObject()) {
+    return shape;
+  }
+  auto type = v.FindMember("type");
+  auto body = v.FindMember("body");
+  if (type == v.MemberEnd() || body == v.MemberEnd() || !type->value.IsString() ||
+      !body->value.IsString()) {
+    return shape;
+  }
+  const std::string_view t(type->value.GetString(), type->value.GetStringLength());
+  if (t != "wns/raw" && t != "wns/toast" && t != "wns/tile" && t != "wns/badge") {
+    return invalid("payload.wns.type", "one of wns/raw, wns/toast, wns/tile, wns/badge");
+  }
+  const auto size = body->value.GetStringLength();
+  if (size == 0 || size > wns_max_payload) {
+    return invalid("payload.wns.body", "1 to 5000 bytes (the WNS limit)");
+  }
+  out.wns_type = std::string(t);
+  out.wns_body.assign(body->value.GetString(), size);
+  return ok();
+}
+
 result<void> parse_payload(const json& payload, direct_send& out) {
   if (!payload.IsObject()) {
-    return invalid("payload", "must be an object with apns and/or fcm");
+    return invalid("payload", "must be an object with apns, fcm and/or wns");
   }
   auto apns = payload.FindMember("apns");
   auto fcm = payload.FindMember("fcm");
-  if (apns == payload.MemberEnd() && fcm == payload.MemberEnd()) {
-    return invalid("payload", "give apns and/or fcm");
+  auto wns = payload.FindMember("wns");
+  if (apns == payload.MemberEnd() && fcm == payload.MemberEnd() && wns == payload.MemberEnd()) {
+    return invalid("payload", "give apns, fcm and/or wns");
+  }
+  if (wns != payload.MemberEnd()) {
+    if (auto parsed = parse_wns_payload(wns->value, out); !parsed) {
+      return parsed;
+    }
   }
   if (apns != payload.MemberEnd()) {
     const auto& v = apns->value;

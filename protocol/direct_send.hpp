@@ -38,7 +38,7 @@ struct direct_send {
   send_target target = send_target::identity;
   std::string identity;  ///< Normalised rawId (identity targets).
   std::string device_id; ///< Device targets.
-  /// Token targets: the channel (`apns` or `fcm`), token and environment.
+  /// Token targets: the channel (`apns`, `fcm` or `wns`), token and environment.
   platform channel = platform::apns;
   std::string token;
   environment env = environment::production;
@@ -50,6 +50,10 @@ struct direct_send {
   /// platform without its payload is not sent to.
   std::string apns_payload;
   std::string fcm_message;
+  /// Explicit WNS part: `x-wns-type` (`wns/raw`, `wns/toast`, `wns/tile`, `wns/badge`) and the
+  /// body as given (XML for toast, tile and badge; any text for raw). Empty: no WNS part.
+  std::string wns_type;
+  std::string wns_body;
   /// Whether `apns_payload` is a background push (no `aps.alert`, `aps.content-available`).
   bool apns_background = false;
   lane priority = lane::chat;

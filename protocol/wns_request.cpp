@@ -134,13 +134,36 @@ result<wns_request> encode_wns(const intent& in, const registration& reg,
 result<wns_request> encode_direct_wns(const rendered_alert* alert, std::chrono::seconds ttl,
                                       const registration& reg) {
   if (alert == nullptr) {
-    return error{errc::unsupported, "payload", "explicit payloads have no WNS part"};
+    return error{errc::unsupported, "payload",
+                 "an explicit WNS payload needs "
+                 "encode_direct_wns_payload"};
   }
   auto out = channel_request(reg);
   if (!out) {
     return out;
   }
   put_toast(*alert, ttl, out.value().request);
+  return out;
+}
+
+result<wns_request> encode_direct_wns_payload(std::string_view type, std::string_view body,
+                                              std::chrono::seconds ttl, const registration& reg) {
+  if (body.size() > wns_max_payload) {
+    return error{errc::too_large, "payload.wns.body", "exceeds the WNS limit of 5000 bytes"};
+  }
+  auto out = channel_request(reg);
+  if (!out) {
+    return out;
+  }
+  auto& req = out.value().request;
+  req.body = std::string(body);
+  req.headers.emplace_back("x-wns-type", std::string(type));
+  req.headers.emplace_back("content-type",
+                           type == "wns/raw" ? "application/octet-stream" : "text/xml");
+  if (ttl.count() > 0) {
+    req.headers.emplace_back("x-wns-ttl", std::to_string(ttl.count()));
+  }
+  req.headers.emplace_back("x-wns-priority", "2");
   return out;
 }
 

@@ -47,10 +47,21 @@ struct wns_request {
 
 /// Encodes a template direct send (`POST /v1/apps/{app}/notifications`) for one `wns`
 /// registration: a toast of `alert` like a chat alert (priority 2), `x-wns-ttl` = `ttl` (none
-/// when 0). Errors: no `alert` (an explicit payload has no WNS part: `unsupported`, field
-/// `payload`); not a `wns` registration or a bad channel URI, as `encode_wns`.
+/// when 0). Errors: no `alert` (explicit payloads go through `encode_direct_wns_payload`:
+/// `unsupported`, field `payload`); not a `wns` registration or a bad channel URI, as
+/// `encode_wns`.
 [[nodiscard]] result<wns_request>
 encode_direct_wns(const rendered_alert* alert, std::chrono::seconds ttl, const registration& reg);
+
+/// Encodes an explicit direct send for one `wns` registration: `x-wns-type` = `type` (checked
+/// by the direct-send parser), the body as given with `content-type`
+/// `application/octet-stream` for `wns/raw` and `text/xml` otherwise, `x-wns-ttl` = `ttl`
+/// (none when 0), `x-wns-priority` 2. Errors: a body over `wns_max_payload` (`too_large`);
+/// not a `wns` registration or a bad channel URI, as `encode_wns`.
+[[nodiscard]] result<wns_request> encode_direct_wns_payload(std::string_view type,
+                                                            std::string_view body,
+                                                            std::chrono::seconds ttl,
+                                                            const registration& reg);
 
 /// The `authorization` header value for a WNS access token: `Bearer <token>`.
 [[nodiscard]] std::string wns_authorization(std::string_view access_token);

@@ -211,7 +211,7 @@ BOOST_AUTO_TEST_CASE(a_template_direct_send_reaches_a_wns_device_as_a_toast) {
     return http_request("POST", "127.0.0.1", s.node.http_port, "/v1/apps/windows/notifications",
                         {{"content-type", "application/json"}}, body);
   };
-  // An explicit payload has no WNS part: no device can take it.
+  // An explicit payload without a WNS part: no device can take it.
   auto explicit_send = post(R"({"to":{"identity":")" + test_identity +
                             R"("},"payload":{"fcm":{"data":{"a":"b"}}}})");
   BOOST_TEST(explicit_send.status == 422, explicit_send.body);
@@ -227,6 +227,36 @@ BOOST_AUTO_TEST_CASE(a_template_direct_send_reaches_a_wns_device_as_a_toast) {
   std::string toast = seen[0]["body"].GetString();
   BOOST_TEST(toast.find("<text>Hello Ada</text><text>You have 3 new</text>") != std::string::npos,
              toast);
+}
+
+BOOST_AUTO_TEST_CASE(an_explicit_wns_payload_reaches_a_device_and_a_raw_channel_uri) {
+  wns_setup s;
+  const std::string other_channel = "AwYAAAB-direct-token";
+  const std::string other_uri = "https://db5p.notify.windows.com/?token=" + other_channel;
+  BOOST_TEST_REQUIRE(s.register_pc("surface-1", live_uri).status == 200);
+  auto post = [&](const std::string& body) {
+    return http_request("POST", "127.0.0.1", s.node.http_port, "/v1/apps/windows/notifications",
+                        {{"content-type", "application/json"}}, body);
+  };
+  auto to_identity = post(R"({"to":{"identity":")" + test_identity +
+                          R"("},"payload":{"wns":{"type":"wns/raw","body":"{\"k\":\"v\"}"}}})");
+  BOOST_TEST_REQUIRE(to_identity.status == 202, to_identity.body);
+  BOOST_TEST_REQUIRE(s.wns.wait_accepted(live_channel, 1, 15s), s.node.herald->stderr_text());
+  // A channel URI with no registration, sent to directly.
+  auto to_token = post(R"({"to":{"token":")" + other_uri +
+                       R"(","platform":"wns"},"payload":{"wns":{"type":"wns/badge",)"
+                       R"("body":"<badge value=\"3\"/>"}}})");
+  BOOST_TEST_REQUIRE(to_token.status == 202, to_token.body);
+  BOOST_TEST_REQUIRE(s.wns.wait_accepted(other_channel, 1, 15s), s.node.herald->stderr_text());
+  auto raw = json_of(s.wns.notifications(live_channel));
+  BOOST_TEST_REQUIRE(raw.Size() == 1u);
+  BOOST_TEST(header_of(raw[0], "x-wns-type") == "wns/raw");
+  BOOST_TEST(header_of(raw[0], "content-type") == "application/octet-stream");
+  BOOST_TEST(raw[0]["body"].GetString() == std::string(R"({"k":"v"})"));
+  auto badge = json_of(s.wns.notifications(other_channel));
+  BOOST_TEST_REQUIRE(badge.Size() == 1u);
+  BOOST_TEST(header_of(badge[0], "x-wns-type") == "wns/badge");
+  BOOST_TEST(badge[0]["body"].GetString() == std::string(R"(<badge value="3"/>)"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -70,6 +70,13 @@ BOOST_AUTO_TEST_CASE(token_and_device_targets_and_explicit_payloads_parse) {
   BOOST_TEST((dev.target == send_target::device));
   BOOST_TEST(dev.device_id == "pixel-1");
   BOOST_TEST(json(dev.fcm_message)["data"]["a"].GetString() == std::string("b"));
+  auto pc = parsed(R"({"to":{"token":"https://db5.notify.windows.com/?token=AwYAAAB",)"
+                   R"("platform":"wns"},"payload":{"wns":{"type":"wns/toast",)"
+                   R"("body":"<toast><visual/></toast>"}}})");
+  BOOST_TEST((pc.channel == platform::wns));
+  BOOST_TEST(pc.wns_type == "wns/toast");
+  BOOST_TEST(pc.wns_body == "<toast><visual/></toast>");
+  BOOST_TEST(pc.apns_payload.empty());
 }
 
 BOOST_AUTO_TEST_CASE(each_fault_names_its_field) {
@@ -90,6 +97,15 @@ BOOST_AUTO_TEST_CASE(each_fault_names_its_field) {
       {"{" + to + R"(,"payload":{"fcm":{"data":{"n":1}}}})", "payload.fcm"},
       {"{" + to + R"(,"payload":{"apns":{"aps":{"alert":")" + std::string(5000, 'x') + "\"}}}}",
        "payload.apns"},
+      {"{" + to + R"(,"payload":{"wns":"<toast/>"}})", "payload.wns"},
+      {"{" + to + R"(,"payload":{"wns":{"type":"wns/tile"}}})", "payload.wns"},
+      {"{" + to + R"(,"payload":{"wns":{"type":"toast","body":"x"}}})", "payload.wns.type"},
+      {"{" + to + R"(,"payload":{"wns":{"type":"wns/raw","body":""}}})", "payload.wns.body"},
+      {"{" + to + R"(,"payload":{"wns":{"type":"wns/raw","body":")" + std::string(5001, 'x') +
+           "\"}}}",
+       "payload.wns.body"},
+      {R"({"to":{"token":"http://db5.notify.windows.com/x","platform":"wns"},"template":"t"})",
+       "to.token"},
       {"{" + to + R"(,"template":"t","lane":"urgent"})", "lane"},
       {"{" + to + R"(,"template":"t","ttl":2419201})", "ttl"},
       {"{" + to + R"(,"template":"t","ttl":"1h"})", "ttl"},

@@ -110,11 +110,35 @@ BOOST_AUTO_TEST_CASE(a_template_direct_send_is_a_toast_with_its_ttl) {
   BOOST_TEST(req.body.find("<text>Hi &lt;you&gt;</text><text>3 new</text>") != std::string::npos);
   BOOST_TEST(
       encode_direct_wns(&alert, seconds(0), reg()).value().request.header("x-wns-ttl").empty());
-  // An explicit payload has no WNS part; a bad channel fails as for events.
+  // An explicit payload goes through encode_direct_wns_payload; a bad channel fails as for
+  // events.
   BOOST_TEST(encode_direct_wns(nullptr, seconds(60), reg()).error().field == "payload");
   BOOST_TEST(
       encode_direct_wns(&alert, seconds(60), reg("https://evil.example.com/x")).error().field ==
       "token");
+}
+
+BOOST_AUTO_TEST_CASE(an_explicit_direct_send_goes_out_as_given_with_its_type) {
+  const auto raw = encode_direct_wns_payload("wns/raw", R"({"k":"v"})", seconds(30), reg());
+  BOOST_REQUIRE(raw.has_value());
+  const auto& r = raw.value().request;
+  BOOST_TEST(raw.value().authority == "db5.notify.windows.com");
+  BOOST_TEST(r.body == R"({"k":"v"})");
+  BOOST_TEST(r.header("x-wns-type") == "wns/raw");
+  BOOST_TEST(r.header("content-type") == "application/octet-stream");
+  BOOST_TEST(r.header("x-wns-ttl") == "30");
+  const auto badge =
+      encode_direct_wns_payload("wns/badge", R"(<badge value="3"/>)", seconds(0), reg());
+  BOOST_REQUIRE(badge.has_value());
+  BOOST_TEST(badge.value().request.header("content-type") == "text/xml");
+  BOOST_TEST(badge.value().request.header("x-wns-ttl").empty());
+  BOOST_TEST((encode_direct_wns_payload("wns/raw", std::string(5001, 'x'), seconds(0), reg())
+                  .error()
+                  .code == errc::too_large));
+  BOOST_TEST(
+      encode_direct_wns_payload("wns/raw", "x", seconds(0), reg("https://evil.example.com/x"))
+          .error()
+          .field == "token");
 }
 
 BOOST_AUTO_TEST_CASE(classifies_every_documented_status) {
