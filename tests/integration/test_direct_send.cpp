@@ -182,8 +182,11 @@ BOOST_AUTO_TEST_CASE(bad_sends_get_a_4xx_naming_the_field) {
       {R"({"template":"greeting"})", 400, "to"},
       {R"({"to":{"identity":"4:+15555550100"},"template":"greeting"})", 400, "to.identity"},
       {R"({"to":{"token":"abc","platform":"apns"},"template":"greeting"})", 400, "to.token"},
-      {R"({"to":{"token":")" + pixel_token + R"(","platform":"wns"},"template":"greeting"})", 400,
+      {R"({"to":{"token":")" + pixel_token + R"(","platform":"web"},"template":"greeting"})", 400,
        "to.platform"},
+      // An FCM token is no WNS channel URI.
+      {R"({"to":{"token":")" + pixel_token + R"(","platform":"wns"},"template":"greeting"})", 400,
+       "to.token"},
       {identity_to + R"("template":"greeting","lane":"fast"})", 400, "lane"},
       {identity_to + R"("template":"greeting","ttl":-1})", 400, "ttl"},
       {identity_to + R"("payload":{"apns":{"alert":"no aps"}}})", 400, "payload.apns"},
