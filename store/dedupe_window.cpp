@@ -1,5 +1,7 @@
 #include "store/dedupe_window.hpp"
 
+#include <openssl/evp.h>
+
 #include <utility>
 
 namespace herald::store {
@@ -8,11 +10,18 @@ dedupe_window::dedupe_window(dedupe_options options) : options_(options) {}
 
 std::string dedupe_window::key_of(std::string_view source, std::string_view id) {
   // Length-prefixed, so no (source, id) pair can collide with another whatever they contain.
-  std::string key = std::to_string(source.size());
-  key += ':';
-  key += source;
-  key += id;
-  return key;
+  std::string pair = std::to_string(source.size());
+  pair += ':';
+  pair += source;
+  pair += id;
+  // Kept as a digest, not as the pair: an ACS topic path and event id are ~190 bytes, stored
+  // twice (map and order), which made a full window of a million ids ~500 MB. 15 bytes of
+  // SHA-256 fit std::string's inline buffer (no allocation per key); two of a million pairs
+  // share a key with probability ~1e-24.
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(pair.data(), pair.size(), digest, &size, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), 15);
 }
 
 bool dedupe_window::check_and_remember(std::string_view source, std::string_view id,

@@ -31,6 +31,20 @@ BOOST_AUTO_TEST_CASE(the_same_id_from_another_source_is_not_a_duplicate) {
   BOOST_TEST(!uut.check_and_remember("/a", "be1", t0));
 }
 
+BOOST_AUTO_TEST_CASE(many_distinct_ids_stay_distinct_and_each_repeat_is_caught) {
+  // Keys are digests of the pairs: 100,000 near-identical ids must not collide.
+  hs::dedupe_window uut({24h, 200'000});
+  const std::string source = "/subscriptions/s/resourceGroups/r/providers/"
+                             "Microsoft.Communication/CommunicationServices/acs";
+  for (int i = 0; i < 100'000; ++i) {
+    BOOST_TEST_REQUIRE(!uut.check_and_remember(source, "id-" + std::to_string(i), t0));
+  }
+  BOOST_TEST(uut.size() == 100'000u);
+  for (int i = 0; i < 100'000; i += 997) {
+    BOOST_TEST(uut.check_and_remember(source, "id-" + std::to_string(i), t0 + 1h));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(an_id_older_than_the_window_is_new_again) {
   hs::dedupe_window uut({24h, 100});
   BOOST_TEST(!uut.check_and_remember("/src", "e1", t0));
