@@ -20,7 +20,12 @@ std::string dedupe_window::key_of(std::string_view source, std::string_view id) 
   // share a key with probability ~1e-24.
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  EVP_Digest(pair.data(), pair.size(), digest, &size, EVP_sha256(), nullptr);
+  if (EVP_Digest(pair.data(), pair.size(), digest, &size, EVP_sha256(), nullptr) != 1 ||
+      size < 15) {
+    // Never seen, but an unset digest would make every event a "duplicate": keep the pair
+    // itself (exact, just larger). Digests are 15 bytes and pairs longer, so they never meet.
+    return pair;
+  }
   return std::string(reinterpret_cast<const char*>(digest), 15);
 }
 
