@@ -21,6 +21,7 @@
 #include <rapidjson/writer.h>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include "actors/apns_sender.hpp"
 #include "actors/atoms.hpp"
@@ -124,6 +125,8 @@ int main(int argc, char** argv) {
   app.add_option("--mock-bin", o.mock_bin, "herald-mock-apns binary (default: beside us)");
   app.add_option("--out", o.out, "Write the JSON results here instead of stdout");
   CLI11_PARSE(app, argc, argv);
+  // The results go to stdout as JSON: Herald's info lines (connection up, ...) must not.
+  spdlog::set_level(spdlog::level::warn);
 
   test::temp_dir dir;
   auto pki = test::make_test_pki(dir / "pki");
