@@ -48,6 +48,12 @@ void dedupe_window::remember(std::string_view source, std::string_view id, time_
   evict(at);
 }
 
+void dedupe_window::remember_key(std::string key, time_point at) {
+  std::lock_guard lock(mutex_);
+  insert(std::move(key), at);
+  evict(at);
+}
+
 void dedupe_window::forget(std::string_view source, std::string_view id) {
   std::lock_guard lock(mutex_);
   seen_.erase(key_of(source, id));

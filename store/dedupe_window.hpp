@@ -22,8 +22,8 @@ struct dedupe_options {
 /// is acknowledged but not pushed again.
 ///
 /// In memory (a 15-byte SHA-256 prefix per pair, ~120 bytes per entry with the containers),
-/// time-ordered and bounded by `capacity`; persistence is the journal's `dedupe`
-/// table, written in the same commit as the event (see `journal`), and read back at start with
+/// time-ordered and bounded by `capacity`; persistence is the journal's dedupe keys
+/// (`key_of`), written in the same commit as the event (see `journal`), and read back at start with
 /// `remember`. An id is remembered before its commit and forgotten again if the commit fails,
 /// so a refused batch can be retried. Threading: every member is safe to call concurrently.
 class dedupe_window {
@@ -40,11 +40,18 @@ public:
   /// Remembers (source, id) as seen at `at` (start-up seeding from the journal).
   void remember(std::string_view source, std::string_view id, time_point at);
 
+  /// Remembers a pair by its `key_of` (the journal persists keys, not pairs).
+  void remember_key(std::string key, time_point at);
+
   /// Forgets (source, id): its journal commit failed, so a retry must not count as a duplicate.
   void forget(std::string_view source, std::string_view id);
 
   /// Ids remembered now (including expired ones not yet evicted).
   [[nodiscard]] std::size_t size() const;
+
+  /// The key a (source, id) pair is remembered by: 15 bytes of SHA-256 of the length-prefixed
+  /// pair (the pair itself, longer, in the never-seen case that hashing fails).
+  [[nodiscard]] static std::string key_of(std::string_view source, std::string_view id);
 
 private:
   struct slot {
@@ -52,7 +59,6 @@ private:
     time_point at;
   };
 
-  [[nodiscard]] static std::string key_of(std::string_view source, std::string_view id);
   void insert(std::string key, time_point at);
   void evict(time_point now);
 
