@@ -8,7 +8,7 @@
 //  - no-push: the same with events for an identity without devices (ingestion alone: consume,
 //    decode, dedupe, route, accept), rate from Herald's accepted-settlement counter.
 // Rounds alternate the two so both see the same machine load.
-// Usage: herald-servicebus-bench [events] [rounds] (default 20000 and 2).
+// Usage: herald-servicebus-bench [events] [rounds] [herald credit] (default 20000, 2, 500).
 
 #include <algorithm>
 #include <chrono>
