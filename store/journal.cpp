@@ -234,6 +234,11 @@ void journal::run() {
         }
       }
     }
+    if (!appends.empty() || !marks.empty()) {
+      // After the callbacks: the batches of this commit are not kept waiting for it.
+      std::lock_guard lock(db_mutex_);
+      checkpointer_->catch_up();
+    }
     if (options_.compact_interval.count() > 0 && sys_clock::now() >= next_compact) {
       if (auto r = compact(sys_clock::now()); !r) {
         spdlog::warn("journal: compaction failed: {}", r.error().describe());

@@ -48,6 +48,7 @@ std::size_t wal_checkpointer::runs() const {
 
 int wal_checkpointer::on_commit(void* self, sqlite3*, const char*, int pages) {
   auto* me = static_cast<wal_checkpointer*>(self);
+  me->wal_pages_.store(pages, std::memory_order_relaxed);
   if (pages >= me->pages_) {
     {
       std::lock_guard lock(me->mutex_);
@@ -56,6 +57,33 @@ int wal_checkpointer::on_commit(void* self, sqlite3*, const char*, int pages) {
     me->wake_.notify_one();
   }
   return SQLITE_OK;
+}
+
+bool wal_checkpointer::catch_up() {
+  if (wal_pages_.load(std::memory_order_relaxed) < 4 * pages_) {
+    return false;
+  }
+  int log = 0, copied = 0;
+  int rc = SQLITE_OK;
+  {
+    // Waits for a background checkpoint in progress: a second one would only fail busy.
+    std::lock_guard one_at_a_time(run_mutex_);
+    rc = sqlite3_wal_checkpoint_v2(writer_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    ++runs_;
+  }
+  if (rc == SQLITE_OK && copied == log) {
+    wal_pages_.store(0, std::memory_order_relaxed); // the next transaction restarts the WAL
+    return true;
+  }
+  // SQLITE_BUSY: the background checkpoint holds the lock; the next call tries again.
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+    spdlog::warn("journal: WAL checkpoint failed: {}",
+                 sqlite_failure(writer_, rc, "checkpoint").describe());
+  }
+  return false;
 }
 
 void wal_checkpointer::run() {
@@ -69,7 +97,11 @@ void wal_checkpointer::run() {
       due_ = false;
     }
     int log = 0, copied = 0;
-    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    int rc = SQLITE_OK;
+    {
+      std::lock_guard one_at_a_time(run_mutex_);
+      rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    }
     if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
       // The WAL only grows until the next checkpoint works; nothing is lost.
       spdlog::warn("journal: WAL checkpoint failed: {}",

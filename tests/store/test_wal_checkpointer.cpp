@@ -67,4 +67,29 @@ BOOST_AUTO_TEST_CASE(small_commits_leave_the_wal_alone) {
   BOOST_TEST(uut.value()->runs() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(catching_up_on_the_writer_restarts_a_long_wal) {
+  herald::test::temp_dir dir;
+  wal_db w(dir / "x.db");
+  auto uut = hs::wal_checkpointer::start(w.path, w.db, 4);
+  BOOST_REQUIRE(uut);
+  BOOST_TEST(!uut.value()->catch_up()); // nothing written yet
+  w.insert_blob(64 * 1024);             // ~16 pages: past 4 x 4, which also wakes the thread
+  bool caught_up = false;
+  for (int i = 0; i < 500 && !caught_up; ++i) {
+    caught_up = uut.value()->catch_up(); // false while the background checkpoint holds the lock
+    if (!caught_up) {
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+  BOOST_REQUIRE(caught_up);
+  // Every frame was copied: the next write starts the WAL over instead of growing it.
+  auto wal = w.path;
+  wal += "-wal";
+  auto before = std::filesystem::file_size(wal);
+  for (int i = 0; i < 3; ++i) {
+    w.insert_blob(1024);
+  }
+  BOOST_TEST(std::filesystem::file_size(wal) == before);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
