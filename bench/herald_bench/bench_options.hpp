@@ -25,6 +25,14 @@ struct bench_options {
   std::string postgres_url;
   bool postgres = false; ///< Start a throwaway PostgreSQL (fsync on) for the registry.
 
+  // Faults of the spawned mock provider(s), passed through as their own options.
+  double mock_fail_rate = 0;           ///< `--fail-rate`: share of valid sends failed.
+  int mock_fail_status = 503;          ///< `--fail-status` of those failures (429 / 5xx).
+  std::uint32_t mock_retry_after = 0;  ///< `--retry-after` seconds on failures (0: none).
+  std::uint32_t mock_goaway_after = 0; ///< `--goaway-after` N streams per connection.
+  std::uint32_t mock_latency_ms = 0;   ///< `--latency-ms` before every answer.
+  std::uint32_t mock_spike_every_ms = 0, mock_spike_ms = 0; ///< `--spike-every-ms`, `--spike-ms`.
+
   // Population.
   std::uint32_t identities = 10000;
   std::uint32_t min_devices = 1, max_devices = 3;
@@ -51,8 +59,10 @@ struct bench_options {
   std::uint32_t h2load_clients = 1, h2load_streams = 100;
   std::uint64_t h2load_requests = 0; ///< 0: as many as Herald pushed (at least 10,000).
 
-  std::string out;    ///< JSON results file; empty = stdout.
-  bool quiet = false; ///< No progress line.
+  std::string out;      ///< JSON results file; empty = stdout.
+  std::string plot_dir; ///< Write series.tsv, plots.gp and PNGs (gnuplot) here; empty: none.
+  std::string label = "herald-bench"; ///< Names the run in the JSON and the plot titles.
+  bool quiet = false;                 ///< No progress line.
 };
 
 } // namespace herald::bench

@@ -69,6 +69,8 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   w.StartObject();
   w.Key("config");
   w.StartObject();
+  w.Key("label");
+  w.String(o.label.c_str());
   w.Key("mode");
   w.String(r.mode.c_str());
   u64(w, "identities", o.identities);
@@ -88,6 +90,16 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   u64(w, "apns_connections", o.apns_connections);
   w.Key("load_average");
   w.String(r.load_average.c_str());
+  w.Key("mock_faults");
+  w.StartObject();
+  dbl(w, "fail_rate", o.mock_fail_rate);
+  u64(w, "fail_status", static_cast<std::uint64_t>(o.mock_fail_status));
+  u64(w, "retry_after_s", o.mock_retry_after);
+  u64(w, "goaway_after", o.mock_goaway_after);
+  u64(w, "latency_ms", o.mock_latency_ms);
+  u64(w, "spike_every_ms", o.mock_spike_every_ms);
+  u64(w, "spike_ms", o.mock_spike_ms);
+  w.EndObject();
   w.EndObject();
 
   w.Key("registration");
@@ -152,6 +164,39 @@ std::string results_json(const bench_options& o, const bench_results& r) {
     w.EndObject();
   }
   w.EndArray();
+
+  // RSS flatness: the largest sample of the last third of the run against the middle third.
+  w.Key("rss");
+  if (r.rss) {
+    w.StartObject();
+    dbl(w, "max_mb", r.rss->max_mb);
+    dbl(w, "middle_third_max_mb", r.rss->middle_max_mb);
+    dbl(w, "last_third_max_mb", r.rss->last_max_mb);
+    w.Key("rss_flat");
+    w.Bool(r.rss->flat);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("series");
+  write_series_json(w, r.series);
+  if (!o.plot_dir.empty()) {
+    w.Key("plots");
+    w.StartObject();
+    w.Key("dir");
+    w.String(o.plot_dir.c_str());
+    w.Key("files");
+    w.StartArray();
+    for (const auto& png : r.plots) {
+      w.String(png.c_str());
+    }
+    w.EndArray();
+    if (!r.plot_error.empty()) {
+      w.Key("error");
+      w.String(r.plot_error.c_str());
+    }
+    w.EndObject();
+  }
 
   if (!r.registry_engine.empty()) {
     w.Key("registry");

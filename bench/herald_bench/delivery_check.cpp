@@ -41,6 +41,7 @@ delivery check_delivery(const std::string& arrivals, const event_factory& events
     }
     ++out.pushes_received;
     out.e2e_us.push_back(received - sent[*seq]);
+    out.arrival_us.push_back(received);
     last_received = std::max(last_received, received);
   }
   std::int64_t first_sent = 0;

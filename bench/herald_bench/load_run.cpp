@@ -21,6 +21,15 @@ bool load_run::more_new_batches(std::chrono::steady_clock::time_point now) const
   return now - start_ < std::chrono::duration<double>(options_.duration_s);
 }
 
+load_second& load_run::this_second() {
+  const auto index = static_cast<std::size_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(last_answer_ - start_).count());
+  if (seconds_.size() <= index) {
+    seconds_.resize(index + 1);
+  }
+  return seconds_[index];
+}
+
 http_job load_run::job_for(std::uint64_t tag) {
   auto& b = batches_.at(tag);
   ++b.attempts;
@@ -33,6 +42,9 @@ http_next load_run::next() {
   if (!started_) {
     started_ = true;
     start_ = last_answer_ = now;
+    start_us_ = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
   }
   if (!retries_.empty() && retries_.front().at <= now) {
     auto tag = retries_.front().tag;
@@ -86,6 +98,9 @@ void load_run::done(const http_job& job, const http_outcome& outcome) {
   if (outcome.status >= 200 && outcome.status < 300) {
     counters_.events_acked += b.count;
     ack_us_.push_back(outcome.ack.count());
+    auto& second = this_second();
+    second.acked += b.count;
+    second.ack_us.push_back(outcome.ack.count());
     const auto sent =
         std::chrono::duration_cast<std::chrono::microseconds>(outcome.sent.time_since_epoch())
             .count();
@@ -100,6 +115,7 @@ void load_run::done(const http_job& job, const http_outcome& outcome) {
   if ((refused || outcome.status == 0) && b.attempts < max_attempts) {
     if (refused) {
       counters_.events_refused += b.count;
+      this_second().refused += b.count;
     } else {
       ++counters_.transport_errors;
     }

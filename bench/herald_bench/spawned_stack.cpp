@@ -15,6 +15,27 @@ spawned_stack::spawned_stack(const bench_options& options, const std::filesystem
                                        : std::filesystem::path(options.mock_bin);
 }
 
+void spawned_stack::add_fault_args(std::vector<std::string>& args) const {
+  const auto& o = options_;
+  if (o.mock_fail_rate > 0) {
+    args.insert(args.end(), {"--fail-rate", std::to_string(o.mock_fail_rate), "--fail-status",
+                             std::to_string(o.mock_fail_status)});
+    if (o.mock_retry_after > 0) {
+      args.insert(args.end(), {"--retry-after", std::to_string(o.mock_retry_after)});
+    }
+  }
+  if (o.mock_goaway_after > 0) {
+    args.insert(args.end(), {"--goaway-after", std::to_string(o.mock_goaway_after)});
+  }
+  if (o.mock_latency_ms > 0) {
+    args.insert(args.end(), {"--latency-ms", std::to_string(o.mock_latency_ms)});
+  }
+  if (o.mock_spike_every_ms > 0) {
+    args.insert(args.end(), {"--spike-every-ms", std::to_string(o.mock_spike_every_ms),
+                             "--spike-ms", std::to_string(o.mock_spike_ms)});
+  }
+}
+
 spawned_stack::~spawned_stack() {
   stop();
 }
@@ -35,6 +56,7 @@ std::optional<std::string> spawned_stack::start() {
                "--public-key",     pki_.apns_public_key.string(),
                "--no-bodies",      "--ports-file",
                mock_ports.string()};
+    add_fault_args(mo.args);
     mock_ = std::make_unique<test::child_process>(mo);
     if (!test::wait_for_file(mock_ports, std::chrono::seconds(20))) {
       return "mock APNs did not start: " + mock_->stderr_text();

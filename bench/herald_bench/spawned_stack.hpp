@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bench/herald_bench/bench_options.hpp"
 #include "tests/support/process.hpp"
@@ -47,6 +48,9 @@ public:
   int stop();
 
 private:
+  /// Appends the mock's fault options (`--fail-rate` …) from the bench options to `args`.
+  void add_fault_args(std::vector<std::string>& args) const;
+
   bench_options options_;
   std::filesystem::path herald_bin_, mock_bin_;
   test::temp_dir dir_;
