@@ -9,8 +9,9 @@ namespace herald::bench {
 struct bench_options {
   // Where: spawn the mock and Herald, or target running ones.
   bool spawn = true;
-  std::string target;     ///< `http://127.0.0.1:PORT` of a running Herald (no --spawn).
-  std::string mock_admin; ///< `127.0.0.1:PORT` of the running mock's admin port.
+  std::string target;         ///< `http://127.0.0.1:PORT` of a running Herald (no --spawn).
+  std::string mock_admin;     ///< `127.0.0.1:PORT` of the running mock's admin port.
+  std::string fcm_mock_admin; ///< Target mode: the running mock FCM's admin port, if any.
   std::string app = "demo";
   std::string herald_bin, mock_bin; ///< Empty: next to herald-bench's own path.
   std::uint32_t herald_pid = 0;     ///< Target mode: sample this process's RSS/CPU (0 = none).
@@ -19,6 +20,7 @@ struct bench_options {
   std::string durability = "journal"; ///< Herald `[ingest] durability`.
   std::uint32_t shards = 4;
   std::uint32_t apns_connections = 1;
+  std::string fcm_bin; ///< herald-mock-fcm binary; empty: next to herald-bench.
   std::uint32_t max_in_flight = 10000;
   /// `[registry] postgres_url` of the spawned Herald; empty: SQLite. Set by `--postgres`
   /// (a throwaway server) or `--postgres-url`.
@@ -37,6 +39,8 @@ struct bench_options {
   std::uint32_t identities = 10000;
   std::uint32_t min_devices = 1, max_devices = 3;
   std::uint32_t register_connections = 8;
+  std::string platforms = "apns"; ///< `apns` (apns-voip), `fcm`, or `mixed` (see fcm_share).
+  double fcm_share = 0.5;         ///< Mixed: probability that a device is an FCM one.
 
   // Registry mode (`--registry`): upserts and identity lookups only, no event load.
   bool registry = false;

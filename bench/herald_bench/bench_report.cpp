@@ -76,6 +76,9 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   u64(w, "identities", o.identities);
   u64(w, "min_devices", o.min_devices);
   u64(w, "max_devices", o.max_devices);
+  w.Key("platforms");
+  w.String(o.platforms.c_str());
+  dbl(w, "fcm_share", o.platforms == "mixed" ? o.fcm_share : o.platforms == "fcm" ? 1.0 : 0.0);
   u64(w, "batch", o.batch);
   u64(w, "connections", o.connections);
   u64(w, "http2_streams", o.http2_streams);
@@ -133,6 +136,25 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   u64(w, "unexpected", r.seen.unexpected);
   w.Key("drained");
   w.Bool(r.drained);
+  w.Key("by_provider");
+  w.StartObject();
+  const auto push_s = r.seen.push_window_s;
+  for (const bool fcm : {false, true}) {
+    const auto expected = fcm ? c.pushes_expected_fcm : c.pushes_expected - c.pushes_expected_fcm;
+    const auto received =
+        fcm ? r.seen.pushes_received_fcm : r.seen.pushes_received - r.seen.pushes_received_fcm;
+    w.Key(fcm ? "fcm" : "apns");
+    w.StartObject();
+    u64(w, "expected", expected);
+    u64(w, "received", received);
+    dbl(w, "per_s", push_s > 0 ? static_cast<double>(received) / push_s : 0);
+    dbl(w, "share",
+        r.seen.pushes_received > 0
+            ? static_cast<double>(received) / static_cast<double>(r.seen.pushes_received)
+            : 0);
+    w.EndObject();
+  }
+  w.EndObject();
   w.EndObject();
 
   // Pushes/s counts from the first acked send to the last push's arrival, so a backlog
@@ -142,7 +164,6 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   dbl(w, "load_seconds", r.load_s);
   dbl(w, "drain_seconds", r.drain_s);
   dbl(w, "events_acked_per_s", r.load_s > 0 ? static_cast<double>(c.events_acked) / r.load_s : 0);
-  const double push_s = r.seen.push_window_s;
   const double pushes_per_s = push_s > 0 ? static_cast<double>(r.seen.pushes_received) / push_s : 0;
   dbl(w, "push_window_seconds", push_s);
   dbl(w, "pushes_per_s", pushes_per_s);

@@ -107,7 +107,10 @@ void load_run::done(const http_job& job, const http_outcome& outcome) {
     for (std::uint32_t i = 0; i < b.count; ++i) {
       const auto seq = b.first_seq + i;
       sent_us_[seq] = sent;
-      counters_.pushes_expected += people_.identities()[recipients_[seq]].devices.size();
+      for (const auto& device : people_.identities()[recipients_[seq]].devices) {
+        ++counters_.pushes_expected;
+        counters_.pushes_expected_fcm += population::is_fcm_token(device.token) ? 1 : 0;
+      }
     }
     batches_.erase(it);
     return;

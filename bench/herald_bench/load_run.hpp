@@ -23,7 +23,8 @@ struct load_counters {
   std::uint64_t events_failed = 0;  ///< Events in batches answered otherwise, or given up.
   std::uint64_t retries = 0;        ///< Batches sent again (refusal or transport failure).
   std::uint64_t transport_errors = 0;
-  std::uint64_t pushes_expected = 0; ///< Sum of the acked events' recipients' devices.
+  std::uint64_t pushes_expected = 0;     ///< Sum of the acked events' recipients' devices.
+  std::uint64_t pushes_expected_fcm = 0; ///< Of those, to FCM devices.
 };
 
 /// What the webhook answered during one second of the event phase.

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   app.add_flag("--spawn", o.spawn, "Start herald-mock-apns and herald serve (default)");
   app.add_option("--target", o.target, "Use a running Herald at http://HOST:PORT instead");
   app.add_option("--mock-admin", o.mock_admin, "Admin HOST:PORT of the running mock APNs");
+  app.add_option("--fcm-mock-admin", o.fcm_mock_admin,
+                 "Admin HOST:PORT of the running mock FCM (target mode, FCM devices)");
   app.add_option("--herald-pid", o.herald_pid, "Running Herald's pid, to sample RSS/CPU");
   app.add_option("--app", o.app, "App name in the REST API")->capture_default_str();
   app.add_option("--herald-bin", o.herald_bin, "herald binary (default: ../app/herald)");
@@ -39,6 +41,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-devices", o.max_devices, "Most devices per identity")
       ->capture_default_str();
+  app.add_option("--platforms", o.platforms,
+                 "Devices' platforms: apns (apns-voip), fcm, or mixed (--fcm-share)")
+      ->check(CLI::IsMember({"apns", "fcm", "mixed"}))
+      ->capture_default_str();
+  app.add_option("--fcm-share", o.fcm_share, "Mixed: share of FCM devices (seeded draw)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--fcm-mock-bin", o.fcm_bin, "herald-mock-fcm binary (default: beside us)");
   app.add_option("--register-connections", o.register_connections,
                  "Keep-alive connections for registrations")
       ->capture_default_str();

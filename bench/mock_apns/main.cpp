@@ -14,8 +14,8 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/mock_apns/apns_judge.hpp"
-#include "bench/mock_apns/notification_log.hpp"
 #include "bench/support/admin_server.hpp"
+#include "bench/support/message_log.hpp"
 #include "bench/support/ports_file.hpp"
 #include "bench/support/spike_schedule.hpp"
 #include "transports/h2_server.hpp"
@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
   options.response_delay = std::chrono::milliseconds(latency_ms);
 
   boost::asio::io_context io(1);
-  auto log = std::make_shared<bench::notification_log>(!no_bodies);
+  auto log = std::make_shared<bench::message_log>("apns_id", !no_bodies);
   auto judge = std::make_shared<bench::apns_judge>(config);
   const bench::spike_schedule spikes(spike_every_ms, spike_ms);
   auto server = transports::h2_server::create(
@@ -127,7 +127,9 @@ int main(int argc, char** argv) {
                                 transports::h2_responder responder) {
         auto answer = judge->judge(request, std::chrono::system_clock::now());
         if (answer.status == 200) {
-          log->accept(answer.token, answer.apns_id, request);
+          // A duplicate is the same client-chosen apns-id accepted twice (a replayed push).
+          log->accept(answer.token, answer.apns_id, request, request.header("apns-collapse-id"),
+                      request.header("apns-id").empty() ? std::string() : answer.apns_id);
         } else {
           log->reject(answer.status);
         }
