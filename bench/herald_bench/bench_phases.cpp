@@ -14,6 +14,7 @@
 #include "bench/herald_bench/admin_client.hpp"
 #include "bench/herald_bench/ceiling_run.hpp"
 #include "bench/herald_bench/event_factory.hpp"
+#include "bench/herald_bench/fcm_ceiling.hpp"
 #include "bench/herald_bench/h2_driver.hpp"
 #include "bench/herald_bench/http_driver.hpp"
 #include "bench/herald_bench/load_run.hpp"
@@ -237,8 +238,15 @@ int run_bench(const bench_options& o, std::uint32_t run_tag, const std::filesyst
   results.e2e = summarize(results.seen.e2e_us);
   results.load_average = load_average();
 
-  if (o.h2load) {
+  if (o.h2load && o.platforms != "fcm") {
     run_ceiling(o, stack.get(), events, results);
+  }
+  if (o.h2load && o.platforms != "apns") {
+    if (stack) {
+      run_fcm_ceiling(o, *stack, events, people, results);
+    } else {
+      results.h2load_fcm_error = "--h2load needs --spawn";
+    }
   }
   if (stack && stack->stop() != 0) {
     std::cerr << "herald-bench: herald did not shut down cleanly\n";

@@ -60,6 +60,32 @@ void dbl(writer& w, const char* key, double v) {
   w.Double(std::isfinite(v) ? v : 0.0);
 }
 
+/// One h2load ceiling (or its error, or null) and Herald's `per_s` as a share of it.
+void ceiling(writer& w, const char* key, const std::optional<h2load_result>& h,
+             const std::string& error, double per_s) {
+  w.Key(key);
+  if (h) {
+    w.StartObject();
+    w.Key("command");
+    w.String(h->command.c_str());
+    dbl(w, "seconds", h->seconds);
+    dbl(w, "req_per_s", h->req_per_s);
+    u64(w, "succeeded", h->succeeded);
+    u64(w, "failed", h->failed);
+    u64(w, "status_2xx", h->status_2xx);
+    dbl(w, "herald_per_s", per_s);
+    dbl(w, "herald_ratio", h->req_per_s > 0 ? per_s / h->req_per_s : 0);
+    w.EndObject();
+  } else if (!error.empty()) {
+    w.StartObject();
+    w.Key("error");
+    w.String(error.c_str());
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+}
+
 } // namespace
 
 std::string results_json(const bench_options& o, const bench_results& r) {
@@ -234,25 +260,15 @@ std::string results_json(const bench_options& o, const bench_results& r) {
     w.EndObject();
   }
 
-  w.Key("h2load");
-  if (r.h2load) {
-    w.StartObject();
-    w.Key("command");
-    w.String(r.h2load->command.c_str());
-    dbl(w, "seconds", r.h2load->seconds);
-    dbl(w, "req_per_s", r.h2load->req_per_s);
-    u64(w, "succeeded", r.h2load->succeeded);
-    u64(w, "failed", r.h2load->failed);
-    u64(w, "status_2xx", r.h2load->status_2xx);
-    dbl(w, "herald_ratio", r.h2load->req_per_s > 0 ? pushes_per_s / r.h2load->req_per_s : 0);
-    w.EndObject();
-  } else if (!r.h2load_error.empty()) {
-    w.StartObject();
-    w.Key("error");
-    w.String(r.h2load_error.c_str());
-    w.EndObject();
-  } else {
-    w.Null();
+  // Herald / h2load per provider: each provider's pushes/s against its mock's ceiling.
+  const double apns_per_s =
+      push_s > 0 ? static_cast<double>(r.seen.pushes_received - r.seen.pushes_received_fcm) / push_s
+                 : 0;
+  const double fcm_per_s =
+      push_s > 0 ? static_cast<double>(r.seen.pushes_received_fcm) / push_s : 0;
+  ceiling(w, "h2load", r.h2load, r.h2load_error, apns_per_s);
+  if (o.platforms != "apns") {
+    ceiling(w, "h2load_fcm", r.h2load_fcm, r.h2load_fcm_error, fcm_per_s);
   }
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";

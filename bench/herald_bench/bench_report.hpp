@@ -41,6 +41,8 @@ struct bench_results {
   std::string plot_error;           ///< Why --plot drew nothing.
   std::optional<h2load_result> h2load;
   std::string h2load_error;
+  std::optional<h2load_result> h2load_fcm; ///< The ceiling of the mock FCM (FCM devices).
+  std::string h2load_fcm_error;
   std::string load_average; ///< /proc/loadavg at the end.
   // Registry mode (`registry_engine` set): identity lookups over the REST API.
   std::string registry_engine;             ///< "sqlite" or "postgresql".
