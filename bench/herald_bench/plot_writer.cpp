@@ -1,12 +1,12 @@
 #include "bench/herald_bench/plot_writer.hpp"
 
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
+
+#include "bench/herald_bench/h2load_runner.hpp"
 
 extern char** environ;
 
@@ -48,17 +48,7 @@ std::string gnuplot_script(const std::string& title) {
 } // namespace
 
 std::optional<std::filesystem::path> find_gnuplot() {
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path ? path : "");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / "gnuplot";
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) {
-      return candidate;
-    }
-  }
-  return std::nullopt;
+  return find_program("gnuplot");
 }
 
 std::pair<std::vector<std::string>, std::string>
