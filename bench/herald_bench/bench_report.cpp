@@ -147,6 +147,7 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   u64(w, "acked", c.events_acked);
   u64(w, "refused", c.events_refused);
   u64(w, "failed", c.events_failed);
+  u64(w, "given_up", c.events_given_up);
   u64(w, "batches_sent", c.batches_sent);
   u64(w, "retries", c.retries);
   u64(w, "transport_errors", c.transport_errors);

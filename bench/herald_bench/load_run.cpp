@@ -52,6 +52,11 @@ http_next load_run::next() {
     ++counters_.retries;
     return job_for(tag);
   }
+  if (options_.rate <= 0 && !retries_.empty()) {
+    // Closed loop: "as fast as accepted" — refused batches first, so that the load backs off
+    // as Event Grid does instead of burying its retries under new batches.
+    return http_wait{retries_.front().at};
+  }
   if (more_new_batches(now)) {
     if (options_.rate > 0) {
       // Open loop: batch k leaves at start + k·B/rate whatever the answers do; a late one
@@ -131,7 +136,13 @@ void load_run::done(const http_job& job, const http_outcome& outcome) {
                      [](const retry& a, const retry& b2) { return a.at < b2.at; });
     return;
   }
-  counters_.events_failed += b.count;
+  if (refused) {
+    counters_.events_refused += b.count;
+    this_second().refused += b.count;
+    counters_.events_given_up += b.count;
+  } else {
+    counters_.events_failed += b.count;
+  }
   batches_.erase(it);
 }
 

@@ -20,8 +20,11 @@ struct load_counters {
   std::uint64_t events_sent = 0;    ///< Distinct events generated and sent at least once.
   std::uint64_t events_acked = 0;   ///< Events in batches answered 2xx.
   std::uint64_t events_refused = 0; ///< Events in batches answered 429 / 503 (then retried).
-  std::uint64_t events_failed = 0;  ///< Events in batches answered otherwise, or given up.
-  std::uint64_t retries = 0;        ///< Batches sent again (refusal or transport failure).
+  std::uint64_t events_failed = 0;  ///< Events in batches answered otherwise, or unreachable.
+  /// Events whose batch was still refused (429 / 503) at its last attempt: never accepted,
+  /// so not lost (Event Grid would dead-letter them); the overload scenario's excess.
+  std::uint64_t events_given_up = 0;
+  std::uint64_t retries = 0; ///< Batches sent again (refusal or transport failure).
   std::uint64_t transport_errors = 0;
   std::uint64_t pushes_expected = 0;     ///< Sum of the acked events' recipients' devices.
   std::uint64_t pushes_expected_fcm = 0; ///< Of those, to FCM devices.
@@ -35,7 +38,8 @@ struct load_second {
 };
 
 /// The event phase: decides which Event Grid batch each webhook connection sends next, when
-/// (closed loop: at once; open loop: at `rate` events/s from the start), and books the
+/// (closed loop: at once, but a refused batch goes again before any new one; open loop: at
+/// `rate` events/s from the start whatever was refused), and books the
 /// answers — acks, refusals (resent after Retry-After, as Event Grid does), failures.
 /// Lifecycle: construct, hand `next` / `done` to an http_driver, run it, read the results.
 /// Threading: the driver's io_context thread only.
