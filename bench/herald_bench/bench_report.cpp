@@ -30,34 +30,20 @@ latency_summary summarize(std::vector<std::int64_t>& us) {
 
 namespace {
 
-using writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+using writer = json_writer;
+constexpr auto u64 = json_u64;
+constexpr auto dbl = json_double;
 
 void latency(writer& w, const char* name, const latency_summary& s) {
   w.Key(name);
   w.StartObject();
-  w.Key("count");
-  w.Uint64(s.count);
-  w.Key("p50_ms");
-  w.Double(s.p50);
-  w.Key("p90_ms");
-  w.Double(s.p90);
-  w.Key("p99_ms");
-  w.Double(s.p99);
-  w.Key("p99_9_ms");
-  w.Double(s.p999);
-  w.Key("max_ms");
-  w.Double(s.max);
+  u64(w, "count", s.count);
+  dbl(w, "p50_ms", s.p50);
+  dbl(w, "p90_ms", s.p90);
+  dbl(w, "p99_ms", s.p99);
+  dbl(w, "p99_9_ms", s.p999);
+  dbl(w, "max_ms", s.max);
   w.EndObject();
-}
-
-void u64(writer& w, const char* key, std::uint64_t v) {
-  w.Key(key);
-  w.Uint64(v);
-}
-
-void dbl(writer& w, const char* key, double v) {
-  w.Key(key);
-  w.Double(std::isfinite(v) ? v : 0.0);
 }
 
 /// One h2load ceiling (or its error, or null) and Herald's `per_s` as a share of it.

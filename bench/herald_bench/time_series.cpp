@@ -75,27 +75,19 @@ std::optional<rss_verdict> rss_flatness(const std::vector<proc_sample>& proc, do
 }
 
 void write_series_json(json_writer& w, const std::vector<series_point>& series) {
-  auto num = [&](const char* key, double v) {
-    w.Key(key);
-    w.Double(std::isfinite(v) ? v : 0.0);
-  };
   w.StartArray();
   for (const auto& p : series) {
     w.StartObject();
-    w.Key("t_s");
-    w.Uint(p.t_s);
-    w.Key("acked");
-    w.Uint64(p.acked);
-    w.Key("refused");
-    w.Uint64(p.refused);
-    w.Key("pushes");
-    w.Uint64(p.pushes);
-    num("ack_p50_ms", p.ack_p50_ms);
-    num("ack_p99_ms", p.ack_p99_ms);
-    num("e2e_p50_ms", p.e2e_p50_ms);
-    num("e2e_p99_ms", p.e2e_p99_ms);
-    num("rss_mb", p.rss_mb);
-    num("cpu_percent", p.cpu_percent);
+    json_u64(w, "t_s", p.t_s);
+    json_u64(w, "acked", p.acked);
+    json_u64(w, "refused", p.refused);
+    json_u64(w, "pushes", p.pushes);
+    json_double(w, "ack_p50_ms", p.ack_p50_ms);
+    json_double(w, "ack_p99_ms", p.ack_p99_ms);
+    json_double(w, "e2e_p50_ms", p.e2e_p50_ms);
+    json_double(w, "e2e_p99_ms", p.e2e_p99_ms);
+    json_double(w, "rss_mb", p.rss_mb);
+    json_double(w, "cpu_percent", p.cpu_percent);
     w.EndObject();
   }
   w.EndArray();

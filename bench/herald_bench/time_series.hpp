@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -47,6 +48,18 @@ struct rss_verdict {
                                                       double tolerance = 0.10);
 
 using json_writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+/// Writes `"key": v`.
+inline void json_u64(json_writer& w, const char* key, std::uint64_t v) {
+  w.Key(key);
+  w.Uint64(v);
+}
+
+/// Writes `"key": v`, 0 for a NaN or infinity (JSON has neither).
+inline void json_double(json_writer& w, const char* key, double v) {
+  w.Key(key);
+  w.Double(std::isfinite(v) ? v : 0.0);
+}
 
 /// Writes `series` as a JSON array of objects (the fields of series_point).
 void write_series_json(json_writer& w, const std::vector<series_point>& series);
