@@ -9,8 +9,9 @@ namespace herald::bench {
 struct bench_options {
   // Where: spawn the mock and Herald, or target running ones.
   bool spawn = true;
-  std::string target;     ///< `http://127.0.0.1:PORT` of a running Herald (no --spawn).
-  std::string mock_admin; ///< `127.0.0.1:PORT` of the running mock's admin port.
+  std::string target;         ///< `http://127.0.0.1:PORT` of a running Herald (no --spawn).
+  std::string mock_admin;     ///< `127.0.0.1:PORT` of the running mock's admin port.
+  std::string fcm_mock_admin; ///< Target mode: the running mock FCM's admin port, if any.
   std::string app = "demo";
   std::string herald_bin, mock_bin; ///< Empty: next to herald-bench's own path.
   std::uint32_t herald_pid = 0;     ///< Target mode: sample this process's RSS/CPU (0 = none).
@@ -19,16 +20,27 @@ struct bench_options {
   std::string durability = "journal"; ///< Herald `[ingest] durability`.
   std::uint32_t shards = 4;
   std::uint32_t apns_connections = 1;
+  std::string fcm_bin; ///< herald-mock-fcm binary; empty: next to herald-bench.
   std::uint32_t max_in_flight = 10000;
   /// `[registry] postgres_url` of the spawned Herald; empty: SQLite. Set by `--postgres`
   /// (a throwaway server) or `--postgres-url`.
   std::string postgres_url;
   bool postgres = false; ///< Start a throwaway PostgreSQL (fsync on) for the registry.
 
+  // Faults of the spawned mock provider(s), passed through as their own options.
+  double mock_fail_rate = 0;           ///< `--fail-rate`: share of valid sends failed.
+  int mock_fail_status = 503;          ///< `--fail-status` of those failures (429 / 5xx).
+  std::uint32_t mock_retry_after = 0;  ///< `--retry-after` seconds on failures (0: none).
+  std::uint32_t mock_goaway_after = 0; ///< `--goaway-after` N streams per connection.
+  std::uint32_t mock_latency_ms = 0;   ///< `--latency-ms` before every answer.
+  std::uint32_t mock_spike_every_ms = 0, mock_spike_ms = 0; ///< `--spike-every-ms`, `--spike-ms`.
+
   // Population.
   std::uint32_t identities = 10000;
   std::uint32_t min_devices = 1, max_devices = 3;
   std::uint32_t register_connections = 8;
+  std::string platforms = "apns"; ///< `apns` (apns-voip), `fcm`, or `mixed` (see fcm_share).
+  double fcm_share = 0.5;         ///< Mixed: probability that a device is an FCM one.
 
   // Registry mode (`--registry`): upserts and identity lookups only, no event load.
   bool registry = false;
@@ -51,8 +63,10 @@ struct bench_options {
   std::uint32_t h2load_clients = 1, h2load_streams = 100;
   std::uint64_t h2load_requests = 0; ///< 0: as many as Herald pushed (at least 10,000).
 
-  std::string out;    ///< JSON results file; empty = stdout.
-  bool quiet = false; ///< No progress line.
+  std::string out;      ///< JSON results file; empty = stdout.
+  std::string plot_dir; ///< Write series.tsv, plots.gp and PNGs (gnuplot) here; empty: none.
+  std::string label = "herald-bench"; ///< Names the run in the JSON and the plot titles.
+  bool quiet = false;                 ///< No progress line.
 };
 
 } // namespace herald::bench

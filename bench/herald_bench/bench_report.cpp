@@ -30,34 +30,46 @@ latency_summary summarize(std::vector<std::int64_t>& us) {
 
 namespace {
 
-using writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+using writer = json_writer;
+constexpr auto u64 = json_u64;
+constexpr auto dbl = json_double;
 
 void latency(writer& w, const char* name, const latency_summary& s) {
   w.Key(name);
   w.StartObject();
-  w.Key("count");
-  w.Uint64(s.count);
-  w.Key("p50_ms");
-  w.Double(s.p50);
-  w.Key("p90_ms");
-  w.Double(s.p90);
-  w.Key("p99_ms");
-  w.Double(s.p99);
-  w.Key("p99_9_ms");
-  w.Double(s.p999);
-  w.Key("max_ms");
-  w.Double(s.max);
+  u64(w, "count", s.count);
+  dbl(w, "p50_ms", s.p50);
+  dbl(w, "p90_ms", s.p90);
+  dbl(w, "p99_ms", s.p99);
+  dbl(w, "p99_9_ms", s.p999);
+  dbl(w, "max_ms", s.max);
   w.EndObject();
 }
 
-void u64(writer& w, const char* key, std::uint64_t v) {
+/// One h2load ceiling (or its error, or null) and Herald's `per_s` as a share of it.
+void ceiling(writer& w, const char* key, const std::optional<h2load_result>& h,
+             const std::string& error, double per_s) {
   w.Key(key);
-  w.Uint64(v);
-}
-
-void dbl(writer& w, const char* key, double v) {
-  w.Key(key);
-  w.Double(std::isfinite(v) ? v : 0.0);
+  if (h) {
+    w.StartObject();
+    w.Key("command");
+    w.String(h->command.c_str());
+    dbl(w, "seconds", h->seconds);
+    dbl(w, "req_per_s", h->req_per_s);
+    u64(w, "succeeded", h->succeeded);
+    u64(w, "failed", h->failed);
+    u64(w, "status_2xx", h->status_2xx);
+    dbl(w, "herald_per_s", per_s);
+    dbl(w, "herald_ratio", h->req_per_s > 0 ? per_s / h->req_per_s : 0);
+    w.EndObject();
+  } else if (!error.empty()) {
+    w.StartObject();
+    w.Key("error");
+    w.String(error.c_str());
+    w.EndObject();
+  } else {
+    w.Null();
+  }
 }
 
 } // namespace
@@ -69,11 +81,16 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   w.StartObject();
   w.Key("config");
   w.StartObject();
+  w.Key("label");
+  w.String(o.label.c_str());
   w.Key("mode");
   w.String(r.mode.c_str());
   u64(w, "identities", o.identities);
   u64(w, "min_devices", o.min_devices);
   u64(w, "max_devices", o.max_devices);
+  w.Key("platforms");
+  w.String(o.platforms.c_str());
+  dbl(w, "fcm_share", o.platforms == "mixed" ? o.fcm_share : o.platforms == "fcm" ? 1.0 : 0.0);
   u64(w, "batch", o.batch);
   u64(w, "connections", o.connections);
   u64(w, "http2_streams", o.http2_streams);
@@ -88,6 +105,16 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   u64(w, "apns_connections", o.apns_connections);
   w.Key("load_average");
   w.String(r.load_average.c_str());
+  w.Key("mock_faults");
+  w.StartObject();
+  dbl(w, "fail_rate", o.mock_fail_rate);
+  u64(w, "fail_status", static_cast<std::uint64_t>(o.mock_fail_status));
+  u64(w, "retry_after_s", o.mock_retry_after);
+  u64(w, "goaway_after", o.mock_goaway_after);
+  u64(w, "latency_ms", o.mock_latency_ms);
+  u64(w, "spike_every_ms", o.mock_spike_every_ms);
+  u64(w, "spike_ms", o.mock_spike_ms);
+  w.EndObject();
   w.EndObject();
 
   w.Key("registration");
@@ -106,6 +133,7 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   u64(w, "acked", c.events_acked);
   u64(w, "refused", c.events_refused);
   u64(w, "failed", c.events_failed);
+  u64(w, "given_up", c.events_given_up);
   u64(w, "batches_sent", c.batches_sent);
   u64(w, "retries", c.retries);
   u64(w, "transport_errors", c.transport_errors);
@@ -121,6 +149,25 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   u64(w, "unexpected", r.seen.unexpected);
   w.Key("drained");
   w.Bool(r.drained);
+  w.Key("by_provider");
+  w.StartObject();
+  const auto push_s = r.seen.push_window_s;
+  for (const bool fcm : {false, true}) {
+    const auto expected = fcm ? c.pushes_expected_fcm : c.pushes_expected - c.pushes_expected_fcm;
+    const auto received =
+        fcm ? r.seen.pushes_received_fcm : r.seen.pushes_received - r.seen.pushes_received_fcm;
+    w.Key(fcm ? "fcm" : "apns");
+    w.StartObject();
+    u64(w, "expected", expected);
+    u64(w, "received", received);
+    dbl(w, "per_s", push_s > 0 ? static_cast<double>(received) / push_s : 0);
+    dbl(w, "share",
+        r.seen.pushes_received > 0
+            ? static_cast<double>(received) / static_cast<double>(r.seen.pushes_received)
+            : 0);
+    w.EndObject();
+  }
+  w.EndObject();
   w.EndObject();
 
   // Pushes/s counts from the first acked send to the last push's arrival, so a backlog
@@ -130,7 +177,6 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   dbl(w, "load_seconds", r.load_s);
   dbl(w, "drain_seconds", r.drain_s);
   dbl(w, "events_acked_per_s", r.load_s > 0 ? static_cast<double>(c.events_acked) / r.load_s : 0);
-  const double push_s = r.seen.push_window_s;
   const double pushes_per_s = push_s > 0 ? static_cast<double>(r.seen.pushes_received) / push_s : 0;
   dbl(w, "push_window_seconds", push_s);
   dbl(w, "pushes_per_s", pushes_per_s);
@@ -153,6 +199,39 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   }
   w.EndArray();
 
+  // RSS flatness: the largest sample of the last third of the run against the middle third.
+  w.Key("rss");
+  if (r.rss) {
+    w.StartObject();
+    dbl(w, "max_mb", r.rss->max_mb);
+    dbl(w, "middle_third_max_mb", r.rss->middle_max_mb);
+    dbl(w, "last_third_max_mb", r.rss->last_max_mb);
+    w.Key("rss_flat");
+    w.Bool(r.rss->flat);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("series");
+  write_series_json(w, r.series);
+  if (!o.plot_dir.empty()) {
+    w.Key("plots");
+    w.StartObject();
+    w.Key("dir");
+    w.String(o.plot_dir.c_str());
+    w.Key("files");
+    w.StartArray();
+    for (const auto& png : r.plots) {
+      w.String(png.c_str());
+    }
+    w.EndArray();
+    if (!r.plot_error.empty()) {
+      w.Key("error");
+      w.String(r.plot_error.c_str());
+    }
+    w.EndObject();
+  }
+
   if (!r.registry_engine.empty()) {
     w.Key("registry");
     w.StartObject();
@@ -168,25 +247,15 @@ std::string results_json(const bench_options& o, const bench_results& r) {
     w.EndObject();
   }
 
-  w.Key("h2load");
-  if (r.h2load) {
-    w.StartObject();
-    w.Key("command");
-    w.String(r.h2load->command.c_str());
-    dbl(w, "seconds", r.h2load->seconds);
-    dbl(w, "req_per_s", r.h2load->req_per_s);
-    u64(w, "succeeded", r.h2load->succeeded);
-    u64(w, "failed", r.h2load->failed);
-    u64(w, "status_2xx", r.h2load->status_2xx);
-    dbl(w, "herald_ratio", r.h2load->req_per_s > 0 ? pushes_per_s / r.h2load->req_per_s : 0);
-    w.EndObject();
-  } else if (!r.h2load_error.empty()) {
-    w.StartObject();
-    w.Key("error");
-    w.String(r.h2load_error.c_str());
-    w.EndObject();
-  } else {
-    w.Null();
+  // Herald / h2load per provider: each provider's pushes/s against its mock's ceiling.
+  const double apns_per_s =
+      push_s > 0 ? static_cast<double>(r.seen.pushes_received - r.seen.pushes_received_fcm) / push_s
+                 : 0;
+  const double fcm_per_s =
+      push_s > 0 ? static_cast<double>(r.seen.pushes_received_fcm) / push_s : 0;
+  ceiling(w, "h2load", r.h2load, r.h2load_error, apns_per_s);
+  if (o.platforms != "apns") {
+    ceiling(w, "h2load_fcm", r.h2load_fcm, r.h2load_fcm_error, fcm_per_s);
   }
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";

@@ -10,6 +10,7 @@
 #include "bench/herald_bench/h2load_runner.hpp"
 #include "bench/herald_bench/load_run.hpp"
 #include "bench/herald_bench/proc_sampler.hpp"
+#include "bench/herald_bench/time_series.hpp"
 
 namespace herald::bench {
 
@@ -34,8 +35,14 @@ struct bench_results {
   bool drained = false;              ///< The mock saw every expected push in time.
   latency_summary ack, e2e;
   std::vector<proc_sample> herald_proc;
+  std::vector<series_point> series; ///< Per second of the run (load and drain).
+  std::optional<rss_verdict> rss;   ///< Whether RSS stayed flat (3+ samples).
+  std::vector<std::string> plots;   ///< PNGs written into --plot.
+  std::string plot_error;           ///< Why --plot drew nothing.
   std::optional<h2load_result> h2load;
   std::string h2load_error;
+  std::optional<h2load_result> h2load_fcm; ///< The ceiling of the mock FCM (FCM devices).
+  std::string h2load_fcm_error;
   std::string load_average; ///< /proc/loadavg at the end.
   // Registry mode (`registry_engine` set): identity lookups over the REST API.
   std::string registry_engine;             ///< "sqlite" or "postgresql".

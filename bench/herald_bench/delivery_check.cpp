@@ -5,6 +5,8 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "bench/herald_bench/population.hpp"
+
 namespace herald::bench {
 
 delivery check_delivery(const std::string& arrivals, const event_factory& events,
@@ -40,7 +42,9 @@ delivery check_delivery(const std::string& arrivals, const event_factory& events
       continue;
     }
     ++out.pushes_received;
+    out.pushes_received_fcm += population::is_fcm_token(line.substr(s1 + 1, s2 - s1 - 1)) ? 1 : 0;
     out.e2e_us.push_back(received - sent[*seq]);
+    out.arrival_us.push_back(received);
     last_received = std::max(last_received, received);
   }
   std::int64_t first_sent = 0;

@@ -5,6 +5,9 @@
 #include <ctime>
 
 #include "protocol/base64url.hpp"
+#include "protocol/fcm_message.hpp"
+#include "protocol/intent.hpp"
+#include "protocol/registration.hpp"
 #include "protocol/voip_payload.hpp"
 
 namespace herald::bench {
@@ -49,6 +52,29 @@ std::string event_factory::voip_body(std::uint64_t seq, std::uint32_t recipient)
   f.caller_id = caller;
   f.display_name = "Bench Caller";
   return protocol::make_voip_payload(f);
+}
+
+protocol::result<protocol::provider_request>
+event_factory::fcm_request(std::uint64_t seq, std::uint32_t recipient, const std::string& token,
+                           const std::string& project) const {
+  protocol::intent in;
+  in.kind = protocol::intent_kind::ring;
+  in.recipient = people_.identities().at(recipient).raw_id;
+  in.event_id = event_id(seq);
+  in.event_type = "Microsoft.Communication.IncomingCall";
+  in.event_time = std::chrono::system_clock::now();
+  in.call.call_id = event_id(seq);
+  in.call.caller_raw_id = caller;
+  in.call.caller_display_name = "Bench Caller";
+  in.call.incoming_call_context = context_;
+  in.call.cp = cc_;
+  protocol::registration reg;
+  reg.identity = in.recipient;
+  reg.channel = protocol::platform::fcm;
+  reg.token = token;
+  protocol::fcm_settings settings;
+  settings.project_id = project;
+  return protocol::encode_fcm(in, reg, settings);
 }
 
 std::string event_factory::event_id(std::uint64_t seq) const {

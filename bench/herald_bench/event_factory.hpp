@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "bench/herald_bench/population.hpp"
+#include "protocol/provider_request.hpp"
+#include "protocol/result.hpp"
 
 namespace herald::bench {
 
@@ -35,6 +37,12 @@ public:
   /// The VoIP payload Herald makes for event `seq` to identity `recipient` (same size and
   /// shape), for the h2load ceiling run.
   [[nodiscard]] std::string voip_body(std::uint64_t seq, std::uint32_t recipient) const;
+
+  /// The FCM `messages:send` request Herald makes for event `seq` to FCM device `token` of
+  /// identity `recipient` in `project` (no authorization header), for the FCM h2load run.
+  [[nodiscard]] protocol::result<protocol::provider_request>
+  fcm_request(std::uint64_t seq, std::uint32_t recipient, const std::string& token,
+              const std::string& project) const;
 
 private:
   const population& people_;

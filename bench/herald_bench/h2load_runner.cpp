@@ -45,11 +45,7 @@ std::optional<h2load_result> parse_h2load_output(const std::string& text) {
   return out;
 }
 
-namespace {
-
-/// `program` itself when it names a path, else its first match on $PATH (the launcher uses
-/// execve, which does not search).
-std::string resolve(const std::string& program) {
+std::optional<std::string> find_program(const std::string& program) {
   if (program.find('/') != std::string::npos) {
     return program;
   }
@@ -57,19 +53,17 @@ std::string resolve(const std::string& program) {
   std::istringstream dirs(path ? path : "/usr/bin");
   std::string dir;
   while (std::getline(dirs, dir, ':')) {
-    auto candidate = std::filesystem::path(dir) / program;
+    auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / program;
     if (::access(candidate.c_str(), X_OK) == 0) {
       return candidate.string();
     }
   }
-  return program;
+  return std::nullopt;
 }
-
-} // namespace
 
 std::optional<h2load_result> run_h2load(const h2load_plan& plan, std::string& error) {
   test::process_options po;
-  po.program = resolve(plan.program);
+  po.program = find_program(plan.program).value_or(plan.program);
   po.name = "h2load";
   po.log_dir = plan.work_dir;
   po.args = {"-n", std::to_string(plan.requests), "-c", std::to_string(plan.clients),

@@ -26,6 +26,10 @@ struct h2load_result {
   std::string command; ///< The command line, for the report.
 };
 
+/// `program` itself when it names a path, else its first executable match on $PATH (the
+/// process launcher uses execve, which does not search); nullopt when there is none.
+[[nodiscard]] std::optional<std::string> find_program(const std::string& program);
+
 /// Runs h2load (nghttp2) as a child process and parses its summary lines
 /// ("finished in 1.05s, 9523.81 req/s, ..." and "requests: N total, ..., N succeeded, ...").
 /// Returns nullopt (with `error` set) when it cannot run or its output does not parse.

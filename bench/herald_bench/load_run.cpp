@@ -21,6 +21,15 @@ bool load_run::more_new_batches(std::chrono::steady_clock::time_point now) const
   return now - start_ < std::chrono::duration<double>(options_.duration_s);
 }
 
+load_second& load_run::this_second() {
+  const auto index = static_cast<std::size_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(last_answer_ - start_).count());
+  if (seconds_.size() <= index) {
+    seconds_.resize(index + 1);
+  }
+  return seconds_[index];
+}
+
 http_job load_run::job_for(std::uint64_t tag) {
   auto& b = batches_.at(tag);
   ++b.attempts;
@@ -33,12 +42,20 @@ http_next load_run::next() {
   if (!started_) {
     started_ = true;
     start_ = last_answer_ = now;
+    start_us_ = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
   }
   if (!retries_.empty() && retries_.front().at <= now) {
     auto tag = retries_.front().tag;
     retries_.pop_front();
     ++counters_.retries;
     return job_for(tag);
+  }
+  if (options_.rate <= 0 && !retries_.empty()) {
+    // Closed loop: "as fast as accepted" — refused batches first, so that the load backs off
+    // as Event Grid does instead of burying its retries under new batches.
+    return http_wait{retries_.front().at};
   }
   if (more_new_batches(now)) {
     if (options_.rate > 0) {
@@ -86,13 +103,19 @@ void load_run::done(const http_job& job, const http_outcome& outcome) {
   if (outcome.status >= 200 && outcome.status < 300) {
     counters_.events_acked += b.count;
     ack_us_.push_back(outcome.ack.count());
+    auto& second = this_second();
+    second.acked += b.count;
+    second.ack_us.push_back(outcome.ack.count());
     const auto sent =
         std::chrono::duration_cast<std::chrono::microseconds>(outcome.sent.time_since_epoch())
             .count();
     for (std::uint32_t i = 0; i < b.count; ++i) {
       const auto seq = b.first_seq + i;
       sent_us_[seq] = sent;
-      counters_.pushes_expected += people_.identities()[recipients_[seq]].devices.size();
+      for (const auto& device : people_.identities()[recipients_[seq]].devices) {
+        ++counters_.pushes_expected;
+        counters_.pushes_expected_fcm += population::is_fcm_token(device.token) ? 1 : 0;
+      }
     }
     batches_.erase(it);
     return;
@@ -100,6 +123,7 @@ void load_run::done(const http_job& job, const http_outcome& outcome) {
   if ((refused || outcome.status == 0) && b.attempts < max_attempts) {
     if (refused) {
       counters_.events_refused += b.count;
+      this_second().refused += b.count;
     } else {
       ++counters_.transport_errors;
     }
@@ -112,7 +136,13 @@ void load_run::done(const http_job& job, const http_outcome& outcome) {
                      [](const retry& a, const retry& b2) { return a.at < b2.at; });
     return;
   }
-  counters_.events_failed += b.count;
+  if (refused) {
+    counters_.events_refused += b.count;
+    this_second().refused += b.count;
+    counters_.events_given_up += b.count;
+  } else {
+    counters_.events_failed += b.count;
+  }
   batches_.erase(it);
 }
 

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/herald_bench/bench_phases.hpp"
+#include "bench/herald_bench/plot_writer.hpp"
 #include "bench/herald_bench/registry_run.hpp"
 
 using namespace herald::bench;
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
   app.add_flag("--spawn", o.spawn, "Start herald-mock-apns and herald serve (default)");
   app.add_option("--target", o.target, "Use a running Herald at http://HOST:PORT instead");
   app.add_option("--mock-admin", o.mock_admin, "Admin HOST:PORT of the running mock APNs");
+  app.add_option("--fcm-mock-admin", o.fcm_mock_admin,
+                 "Admin HOST:PORT of the running mock FCM (target mode, FCM devices)");
   app.add_option("--herald-pid", o.herald_pid, "Running Herald's pid, to sample RSS/CPU");
   app.add_option("--app", o.app, "App name in the REST API")->capture_default_str();
   app.add_option("--herald-bin", o.herald_bin, "herald binary (default: ../app/herald)");
@@ -38,6 +41,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-devices", o.max_devices, "Most devices per identity")
       ->capture_default_str();
+  app.add_option("--platforms", o.platforms,
+                 "Devices' platforms: apns (apns-voip), fcm, or mixed (--fcm-share)")
+      ->check(CLI::IsMember({"apns", "fcm", "mixed"}))
+      ->capture_default_str();
+  app.add_option("--fcm-share", o.fcm_share, "Mixed: share of FCM devices (seeded draw)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--fcm-mock-bin", o.fcm_bin, "herald-mock-fcm binary (default: beside us)");
   app.add_option("--register-connections", o.register_connections,
                  "Keep-alive connections for registrations")
       ->capture_default_str();
@@ -70,7 +81,25 @@ int main(int argc, char** argv) {
   app.add_option("--lookup-connections", o.lookup_connections,
                  "Keep-alive connections for the lookups (--registry)")
       ->capture_default_str();
+  app.add_option("--mock-fail-rate", o.mock_fail_rate, "Spawned mock: share of sends failed")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--mock-fail-status", o.mock_fail_status, "Spawned mock: status of failures")
+      ->check(CLI::IsMember({429, 500, 503}))
+      ->capture_default_str();
+  app.add_option("--mock-retry-after", o.mock_retry_after,
+                 "Spawned mock: retry-after seconds on failures");
+  app.add_option("--mock-goaway-after", o.mock_goaway_after,
+                 "Spawned mock: GOAWAY after N streams per connection");
+  app.add_option("--mock-latency-ms", o.mock_latency_ms, "Spawned mock: delay of every answer");
+  app.add_option("--mock-spike-every-ms", o.mock_spike_every_ms,
+                 "Spawned mock: a latency spike every N ms (with --mock-spike-ms)");
+  app.add_option("--mock-spike-ms", o.mock_spike_ms,
+                 "Spawned mock: answers held during the first M ms of each spike period");
   app.add_option("--out", o.out, "Write the JSON results here instead of stdout");
+  app.add_option("--plot", o.plot_dir,
+                 "Write per-second series.tsv, plots.gp and gnuplot PNGs into this directory");
+  app.add_option("--label", o.label, "Name of the run in the JSON and plot titles")
+      ->capture_default_str();
   app.add_flag("--quiet", o.quiet, "No progress line on stderr");
   CLI11_PARSE(app, argc, argv);
   target_mode = !o.target.empty();
@@ -90,6 +119,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.spawn = !target_mode;
+  if (!o.plot_dir.empty() && !find_gnuplot()) {
+    std::cerr << "herald-bench: --plot: gnuplot is not on PATH (Debian: apt-get install "
+                 "gnuplot-nox); the run goes on and writes only series.tsv and plots.gp\n";
+  }
+  if ((o.mock_spike_every_ms == 0) != (o.mock_spike_ms == 0) ||
+      o.mock_spike_ms > o.mock_spike_every_ms) {
+    std::cerr << "herald-bench: --mock-spike-every-ms and --mock-spike-ms go together, "
+                 "spike-ms <= spike-every-ms\n";
+    return 2;
+  }
 
   // A fresh tag per run keeps ids, tokens and event ids distinct from every earlier run, so
   // a long-running Herald's dedupe window never swallows this run's events.

@@ -71,12 +71,14 @@ void register_all(boost::asio::io_context& io, const bench_options& o, const pop
 population register_population(boost::asio::io_context& io, const bench_options& o,
                                std::uint32_t run_tag, const std::string& host, std::uint16_t port,
                                bench_results& results, const std::string& note) {
-  population people(o.identities, o.min_devices, o.max_devices, o.seed, run_tag);
+  const double fcm_share = o.platforms == "fcm" ? 1.0 : o.platforms == "mixed" ? o.fcm_share : 0.0;
+  population people(o.identities, o.min_devices, o.max_devices, o.seed, run_tag, fcm_share);
   results.identities = o.identities;
   results.devices = people.device_count();
   if (!o.quiet) {
     std::cerr << "herald-bench: registering " << people.device_count() << " devices of "
-              << o.identities << " identities" << note << "\n";
+              << o.identities << " identities (" << people.fcm_device_count() << " FCM)" << note
+              << "\n";
   }
   register_all(io, o, people, host, port, results);
   return people;

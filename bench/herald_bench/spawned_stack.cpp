@@ -13,10 +13,68 @@ spawned_stack::spawned_stack(const bench_options& options, const std::filesystem
                                            : std::filesystem::path(options.herald_bin);
   mock_bin_ = options.mock_bin.empty() ? here / "herald-mock-apns"
                                        : std::filesystem::path(options.mock_bin);
+  fcm_bin_ =
+      options.fcm_bin.empty() ? here / "herald-mock-fcm" : std::filesystem::path(options.fcm_bin);
+}
+
+void spawned_stack::add_fault_args(std::vector<std::string>& args) const {
+  const auto& o = options_;
+  if (o.mock_fail_rate > 0) {
+    args.insert(args.end(), {"--fail-rate", std::to_string(o.mock_fail_rate), "--fail-status",
+                             std::to_string(o.mock_fail_status)});
+    if (o.mock_retry_after > 0) {
+      args.insert(args.end(), {"--retry-after", std::to_string(o.mock_retry_after)});
+    }
+  }
+  if (o.mock_goaway_after > 0) {
+    args.insert(args.end(), {"--goaway-after", std::to_string(o.mock_goaway_after)});
+  }
+  if (o.mock_latency_ms > 0) {
+    args.insert(args.end(), {"--latency-ms", std::to_string(o.mock_latency_ms)});
+  }
+  if (o.mock_spike_every_ms > 0) {
+    args.insert(args.end(), {"--spike-every-ms", std::to_string(o.mock_spike_every_ms),
+                             "--spike-ms", std::to_string(o.mock_spike_ms)});
+  }
 }
 
 spawned_stack::~spawned_stack() {
   stop();
+}
+
+std::optional<std::string> spawned_stack::start_fcm() {
+  account_ = test::make_test_rsa_key(dir_ / "pki", "fcm-account");
+  test::process_options fo;
+  fo.program = fcm_bin_;
+  fo.name = "mock-fcm";
+  fo.log_dir = dir_.path();
+  const auto ports = dir_ / "mock-fcm.ports.json";
+  fo.args = {"--tls-cert",
+             pki_.server_cert.string(),
+             "--tls-key",
+             pki_.server_key.string(),
+             "--service-account-public-key",
+             account_.public_key.string(),
+             "--client-email",
+             bench_fcm_client_email,
+             "--project",
+             bench_fcm_project,
+             "--max-concurrent-streams",
+             "1000",
+             "--no-bodies",
+             "--ports-file",
+             ports.string()};
+  add_fault_args(fo.args);
+  fcm_ = std::make_unique<test::child_process>(fo);
+  if (!test::wait_for_file(ports, std::chrono::seconds(20))) {
+    return "mock FCM did not start: " + fcm_->stderr_text();
+  }
+  fcm_port_ = read_port(ports.string(), "listen").value_or(0);
+  fcm_admin_port_ = read_port(ports.string(), "admin").value_or(0);
+  test::write_service_account_json(dir_ / "service-account.json", account_.private_key,
+                                   bench_fcm_project, bench_fcm_client_email,
+                                   "https://127.0.0.1:" + std::to_string(fcm_port_) + "/token");
+  return std::nullopt;
 }
 
 std::optional<std::string> spawned_stack::start() {
@@ -35,6 +93,7 @@ std::optional<std::string> spawned_stack::start() {
                "--public-key",     pki_.apns_public_key.string(),
                "--no-bodies",      "--ports-file",
                mock_ports.string()};
+    add_fault_args(mo.args);
     mock_ = std::make_unique<test::child_process>(mo);
     if (!test::wait_for_file(mock_ports, std::chrono::seconds(20))) {
       return "mock APNs did not start: " + mock_->stderr_text();
@@ -42,6 +101,11 @@ std::optional<std::string> spawned_stack::start() {
     apns_port_ = read_port(mock_ports.string(), "listen").value_or(0);
     mock_admin_port_ = read_port(mock_ports.string(), "admin").value_or(0);
 
+    if (options_.platforms != "apns") {
+      if (auto problem = start_fcm()) {
+        return problem;
+      }
+    }
     const auto config = dir_ / "herald.toml";
     std::ofstream cfg(config);
     // Log level warn: per-event debug lines would measure the logger, not the pipeline.
@@ -60,6 +124,12 @@ std::optional<std::string> spawned_stack::start() {
         << "\"\nkey_file = \"" << pki_.apns_key.string() << "\"\nbundle_id = \"" << bench_bundle_id
         << "\"\nendpoint = \"https://127.0.0.1:" << apns_port_ << "\"\nca_file = \""
         << pki_.ca_cert.string() << "\"\nconnections = " << options_.apns_connections << "\n";
+    if (fcm_) {
+      cfg << "[apps.fcm]\nservice_account_file = \"" << (dir_ / "service-account.json").string()
+          << "\"\nendpoint = \"https://127.0.0.1:" << fcm_port_
+          << "\"\ntoken_endpoint = \"https://127.0.0.1:" << fcm_port_ << "/token\"\nca_file = \""
+          << pki_.ca_cert.string() << "\"\n";
+    }
     cfg.close();
 
     test::process_options ho;
@@ -93,6 +163,10 @@ int spawned_stack::stop() {
   if (mock_) {
     (void)mock_->stop();
     mock_.reset();
+  }
+  if (fcm_) {
+    (void)fcm_->stop();
+    fcm_.reset();
   }
   return status;
 }

@@ -9,13 +9,15 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <CLI/CLI.hpp>
 
 #include "bench/mock_apns/apns_judge.hpp"
-#include "bench/mock_apns/notification_log.hpp"
 #include "bench/support/admin_server.hpp"
+#include "bench/support/message_log.hpp"
 #include "bench/support/ports_file.hpp"
+#include "bench/support/spike_schedule.hpp"
 #include "transports/h2_server.hpp"
 #include "transports/tls_context.hpp"
 
@@ -45,7 +47,8 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:0", admin = "127.0.0.1:0", cert, key, public_key_file, ports_file;
   bool h2c = false, no_bodies = false;
   bench::apns_mock_config config;
-  std::uint32_t max_streams = 1000, goaway_after = 0, latency_ms = 0;
+  std::uint32_t max_streams = 1000, goaway_after = 0, latency_ms = 0, spike_every_ms = 0,
+                spike_ms = 0;
   app.add_option("--listen", listen, "HTTP/2 address host:port (port 0 = any)")
       ->capture_default_str();
   app.add_option("--admin", admin, "HTTP/1.1 stats address host:port")->capture_default_str();
@@ -66,6 +69,10 @@ int main(int argc, char** argv) {
   app.add_option("--retry-after", config.retry_after_s, "retry-after seconds on failures");
   app.add_option("--latency-ms", latency_ms, "Delay before each answer");
   app.add_option("--goaway-after", goaway_after, "GOAWAY after N requests per connection");
+  app.add_option("--spike-every-ms", spike_every_ms,
+                 "Latency spikes: one every N ms from the start (with --spike-ms)");
+  app.add_option("--spike-ms", spike_ms,
+                 "Requests arriving in the first M ms of each spike period wait M ms");
   app.add_option("--unregistered-token", config.unregistered,
                  "Token answered 410 Unregistered (repeatable)");
   app.add_flag("--no-bodies", no_bodies,
@@ -74,6 +81,9 @@ int main(int argc, char** argv) {
                  "Write {\"listen\":P,\"admin\":P} here (atomically) once bound");
   CLI11_PARSE(app, argc, argv);
 
+  if ((spike_every_ms == 0) != (spike_ms == 0) || spike_ms > spike_every_ms) {
+    return fail("--spike-every-ms N and --spike-ms M go together, with M <= N");
+  }
   if (!public_key_file.empty()) {
     auto pem = read_file(public_key_file);
     if (!pem) {
@@ -108,21 +118,34 @@ int main(int argc, char** argv) {
   options.response_delay = std::chrono::milliseconds(latency_ms);
 
   boost::asio::io_context io(1);
-  auto log = std::make_shared<bench::notification_log>(!no_bodies);
+  auto log = std::make_shared<bench::message_log>("apns_id", !no_bodies);
   auto judge = std::make_shared<bench::apns_judge>(config);
+  const bench::spike_schedule spikes(spike_every_ms, spike_ms);
   auto server = transports::h2_server::create(
       io, options,
-      [log, judge](transports::h2_server_request request, transports::h2_responder responder) {
+      [log, judge, spikes, &io](transports::h2_server_request request,
+                                transports::h2_responder responder) {
         auto answer = judge->judge(request, std::chrono::system_clock::now());
         if (answer.status == 200) {
-          log->accept(answer.token, answer.apns_id, request);
+          // A duplicate is the same client-chosen apns-id accepted twice (a replayed push).
+          log->accept(answer.token, answer.apns_id, request, request.header("apns-collapse-id"),
+                      request.header("apns-id").empty() ? std::string() : answer.apns_id);
         } else {
           log->reject(answer.status);
         }
         transports::h2_headers headers;
         std::string body;
         bench::apns_judge::encode(answer, headers, body);
-        responder.respond(answer.status, std::move(headers), std::move(body));
+        const auto delay = spikes.delay(std::chrono::steady_clock::now());
+        if (delay.count() == 0) {
+          responder.respond(answer.status, std::move(headers), std::move(body));
+          return;
+        }
+        auto timer = std::make_shared<boost::asio::steady_timer>(io, delay);
+        timer->async_wait([timer, responder, status = answer.status, headers = std::move(headers),
+                           body = std::move(body)](boost::system::error_code) mutable {
+          responder.respond(status, std::move(headers), std::move(body));
+        });
       });
   auto bound = server->listen();
   if (!bound) {

@@ -57,7 +57,7 @@ fcm_answer oauth_error(int status, const char* error, const std::string& descrip
   w.Key("error_description");
   w.String(description.c_str());
   w.EndObject();
-  return {fcm_answer::kind::token, status, buf.GetString(), -1, {}, {}};
+  return {fcm_answer::kind::token, status, buf.GetString(), -1, {}, {}, {}};
 }
 
 /// A google.rpc.Status error body as FCM v1 sends it, with an FcmError detail when
@@ -88,7 +88,7 @@ fcm_answer google_error(int status, const char* rpc_status, const std::string& m
   }
   w.EndObject();
   w.EndObject();
-  return {fcm_answer::kind::send, status, buf.GetString(), -1, {}, {}};
+  return {fcm_answer::kind::send, status, buf.GetString(), -1, {}, {}, {}};
 }
 
 std::size_t json_size(const rapidjson::Value& v) {
@@ -208,7 +208,7 @@ fcm_answer fcm_judge::issue_token(const transports::h2_server_request& request,
   w.Key("token_type");
   w.String("Bearer");
   w.EndObject();
-  return {fcm_answer::kind::token, 200, buf.GetString(), -1, {}, {}};
+  return {fcm_answer::kind::token, 200, buf.GetString(), -1, {}, {}, {}};
 }
 
 fcm_answer fcm_judge::send(const transports::h2_server_request& request, clock::time_point now) {
@@ -247,6 +247,7 @@ fcm_answer fcm_judge::send(const transports::h2_server_request& request, clock::
                         "INVALID_ARGUMENT");
   }
   std::size_t payload = 0;
+  std::string call_id;
   if (auto data = message.FindMember("data"); data != message.MemberEnd()) {
     if (!data->value.IsObject()) {
       return google_error(400, "INVALID_ARGUMENT", "Invalid value at 'message.data'",
@@ -259,6 +260,9 @@ fcm_answer fcm_judge::send(const transports::h2_server_request& request, clock::
                                 "]': values must be strings",
                             "INVALID_ARGUMENT");
       }
+      if (std::string_view(m.name.GetString()) == "callId") {
+        call_id = m.value.GetString();
+      }
     }
     payload += json_size(data->value);
   }
@@ -270,6 +274,7 @@ fcm_answer fcm_judge::send(const transports::h2_server_request& request, clock::
   }
   fcm_answer out;
   out.token = token;
+  out.call_id = std::move(call_id);
   // Faults are spread evenly (send k fails when floor(k * rate) steps up) instead of drawn at
   // random, so a test's failure pattern, and a retrying client's worst case, is reproducible.
   ++valid_sends_;

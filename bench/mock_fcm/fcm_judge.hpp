@@ -39,6 +39,7 @@ struct fcm_answer {
   int retry_after_s = -1; ///< <0: no `retry-after` header.
   std::string token;      ///< Device token of a send (may be empty).
   std::string name;       ///< Message name of an accepted send.
+  std::string call_id;    ///< `message.data.callId` of a valid send (Herald's correlationId).
 };
 
 /// Judges requests as Google does: `POST /token` (RFC 7523 JWT bearer grant with an RS256

@@ -89,16 +89,20 @@ int main(int argc, char** argv) {
   if (auto problem = bench::fcm_judge::check_config(config)) {
     return fail(*problem + " (give --service-account or --service-account-public-key)");
   }
-  auto log = std::make_shared<bench::message_log>();
+  auto log = std::make_shared<bench::message_log>("name", !listener.no_bodies);
   auto judge = std::make_shared<bench::fcm_judge>(config);
   return bench::run_logged_mock(
       listener, log, [judge] { judge->revoke_tokens(); },
-      [log, judge](transports::h2_server_request request, transports::h2_responder responder) {
+      [log, judge, no_bodies = listener.no_bodies](transports::h2_server_request request,
+                                                   transports::h2_responder responder) {
         auto answer = judge->judge(request, std::chrono::system_clock::now());
         if (answer.what == bench::fcm_answer::kind::token) {
           log->token_request(answer.status == 200);
         } else if (answer.status == 200) {
-          log->accept(answer.token, answer.name, request);
+          // A duplicate is the same message accepted twice for one device; without bodies, the
+          // same call announced twice.
+          log->accept(answer.token, answer.name, request, answer.call_id,
+                      no_bodies ? answer.call_id : request.body);
         } else {
           log->reject(answer.status);
         }

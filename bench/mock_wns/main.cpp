@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
         if (answer.what == bench::wns_answer::kind::token) {
           log->token_request(answer.status == 200);
         } else if (answer.status == 200) {
-          log->accept(answer.channel, answer.msg_id, request);
+          log->accept(answer.channel, answer.msg_id, request, {}, request.body);
         } else {
           log->reject(answer.status);
         }

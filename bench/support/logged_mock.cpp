@@ -4,9 +4,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "bench/support/admin_server.hpp"
 #include "bench/support/ports_file.hpp"
+#include "bench/support/spike_schedule.hpp"
 #include "transports/tls_context.hpp"
 
 namespace herald::bench {
@@ -21,6 +23,13 @@ void add_listener_options(CLI::App& app, mock_listener_options& o) {
   app.add_option("--max-concurrent-streams", o.max_streams, "Advertised SETTINGS value")
       ->capture_default_str();
   app.add_option("--latency-ms", o.latency_ms, "Delay before each answer");
+  app.add_option("--goaway-after", o.goaway_after, "GOAWAY after N requests per connection");
+  app.add_option("--spike-every-ms", o.spike_every_ms,
+                 "Latency spikes: one every N ms from the start (with --spike-ms)");
+  app.add_option("--spike-ms", o.spike_ms,
+                 "Requests arriving in the first M ms of each spike period wait M ms");
+  app.add_flag("--no-bodies", o.no_bodies,
+               "Record only ids and arrival times, not headers and payloads (benchmarks)");
   app.add_option("--ports-file", o.ports_file,
                  "Write {\"listen\":P,\"admin\":P} here (atomically) once bound");
 }
@@ -31,6 +40,9 @@ int run_logged_mock(const mock_listener_options& o, std::shared_ptr<message_log>
     std::cerr << o.name << ": " << message << "\n";
     return 2;
   };
+  if ((o.spike_every_ms == 0) != (o.spike_ms == 0) || o.spike_ms > o.spike_every_ms) {
+    return fail("--spike-every-ms N and --spike-ms M go together, with M <= N");
+  }
   transports::h2_server_options options;
   if (!split_host_port(o.listen, options.host, options.port)) {
     return fail("--listen must be host:port, got " + o.listen);
@@ -52,8 +64,25 @@ int run_logged_mock(const mock_listener_options& o, std::shared_ptr<message_log>
   }
   options.max_concurrent_streams = o.max_streams;
   options.response_delay = std::chrono::milliseconds(o.latency_ms);
+  options.goaway_after_streams = o.goaway_after;
 
   boost::asio::io_context io(1);
+  if (o.spike_every_ms > 0) {
+    // The request keeps its arrival time; only the judging and the answer wait.
+    handler = [inner = std::move(handler), spikes = spike_schedule(o.spike_every_ms, o.spike_ms),
+               &io](transports::h2_server_request request, transports::h2_responder responder) {
+      const auto delay = spikes.delay(std::chrono::steady_clock::now());
+      if (delay.count() == 0) {
+        inner(std::move(request), std::move(responder));
+        return;
+      }
+      auto timer = std::make_shared<boost::asio::steady_timer>(io, delay);
+      timer->async_wait([timer, &inner, request = std::move(request),
+                         responder](boost::system::error_code) mutable {
+        inner(std::move(request), std::move(responder));
+      });
+    };
+  }
   auto server = transports::h2_server::create(io, options, std::move(handler));
   auto bound = server->listen();
   if (!bound) {
@@ -65,7 +94,10 @@ int run_logged_mock(const mock_listener_options& o, std::shared_ptr<message_log>
           const std::string& method, const std::string& target) -> admin_reply {
         auto path = target.substr(0, target.find('?'));
         if (method == "GET" && path == "/stats") {
-          return {200, "application/json", log->stats_json()};
+          return {200, "application/json", log->stats_json(query_param(target, "brief").empty())};
+        }
+        if (method == "GET" && path == "/arrivals") {
+          return {200, "text/plain", log->arrivals_text()};
         }
         if (method == "GET" && path == "/notifications") {
           return {200, "application/json", log->notifications_json(query_param(target, filter))};

@@ -6,20 +6,24 @@
 namespace herald::bench {
 
 void message_log::accept(const std::string& token, const std::string& name,
-                         const transports::h2_server_request& request) {
+                         const transports::h2_server_request& request,
+                         const std::string& arrival_key, const std::string& duplicate_key) {
   std::lock_guard lock(mutex_);
   ++accepted_;
   ++by_token_[token];
   ++by_status_[200];
-  // FCM v1 has no client-chosen message id, so a duplicate is the identical message body
-  // accepted twice for one device (a replayed send).
-  if (!seen_.emplace(token, request.body).second) {
+  if (!duplicate_key.empty() && !seen_.emplace(token, duplicate_key).second) {
     ++duplicates_;
   }
-  auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(request.received.time_since_epoch())
+  auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(request.received.time_since_epoch())
           .count();
-  records_.push_back({token, name, ms, request.headers, request.body});
+  record r{token, name, arrival_key, us, {}, {}};
+  if (keep_bodies_) {
+    r.headers = request.headers;
+    r.body = request.body;
+  }
+  records_.push_back(std::move(r));
 }
 
 void message_log::reject(int status) {
@@ -34,7 +38,7 @@ void message_log::token_request(bool issued) {
   tokens_issued_ += issued ? 1 : 0;
 }
 
-std::string message_log::stats_json() const {
+std::string message_log::stats_json(bool with_tokens) const {
   std::lock_guard lock(mutex_);
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
@@ -46,13 +50,15 @@ std::string message_log::stats_json() const {
     w.Key(key);
     w.Uint64(value);
   }
-  w.Key("by_token");
-  w.StartObject();
-  for (const auto& [token, count] : by_token_) {
-    w.Key(token.c_str());
-    w.Uint64(count);
+  if (with_tokens) {
+    w.Key("by_token");
+    w.StartObject();
+    for (const auto& [token, count] : by_token_) {
+      w.Key(token.c_str());
+      w.Uint64(count);
+    }
+    w.EndObject();
   }
-  w.EndObject();
   w.Key("by_status");
   w.StartObject();
   for (const auto& [status, count] : by_status_) {
@@ -76,10 +82,12 @@ std::string message_log::notifications_json(const std::string& token) const {
     w.StartObject();
     w.Key("token");
     w.String(r.token.c_str());
-    w.Key("name");
+    w.Key(name_field_.c_str());
     w.String(r.name.c_str());
     w.Key("received_ms");
-    w.Int64(r.received_ms);
+    w.Int64(r.received_us / 1000);
+    w.Key("received_us");
+    w.Int64(r.received_us);
     w.Key("headers");
     w.StartObject();
     for (const auto& [name, value] : r.headers) {
@@ -93,6 +101,21 @@ std::string message_log::notifications_json(const std::string& token) const {
   }
   w.EndArray();
   return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string message_log::arrivals_text() const {
+  std::lock_guard lock(mutex_);
+  std::string out;
+  out.reserve(records_.size() * 122);
+  for (const auto& r : records_) {
+    out += r.arrival_key.empty() ? "-" : r.arrival_key;
+    out += ' ';
+    out += r.token;
+    out += ' ';
+    out += std::to_string(r.received_us);
+    out += '\n';
+  }
+  return out;
 }
 
 void message_log::clear() {

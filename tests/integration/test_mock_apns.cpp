@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <rapidjson/document.h>
 
+#include "bench/support/spike_schedule.hpp"
 #include "protocol/jwt.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -39,7 +40,7 @@ struct fixture {
   std::shared_ptr<transports::h2_client_connection> client;
   protocol::es256_signer signer = protocol::es256_signer::from_pem(slurp(pki.apns_key)).value();
 
-  fixture() {
+  explicit fixture(const std::vector<std::string>& extra_args = {}) {
     test::process_options po;
     po.program = HERALD_MOCK_APNS_BIN;
     po.log_dir = dir.path();
@@ -60,6 +61,7 @@ struct fixture {
                std::string(64, 'd'),
                "--ports-file",
                (dir / "ports.json").string()};
+    po.args.insert(po.args.end(), extra_args.begin(), extra_args.end());
     mock.emplace(po);
     BOOST_TEST_REQUIRE(test::wait_for_file(dir / "ports.json", 10s));
     rapidjson::Document ports;
@@ -123,7 +125,48 @@ struct fixture {
   }
 };
 
+/// The mock with a spike covering every period: every answer waits --spike-ms.
+struct always_spiking : fixture {
+  always_spiking() : fixture({"--spike-every-ms", "300", "--spike-ms", "300"}) {}
+};
+
 } // namespace
+
+BOOST_AUTO_TEST_CASE(spike_schedule_delays_only_the_start_of_each_period) {
+  const auto start = std::chrono::steady_clock::now();
+  const bench::spike_schedule uut(1000, 200, start);
+  BOOST_TEST(uut.delay(start).count() == 200);
+  BOOST_TEST(uut.delay(start + 199ms).count() == 200);
+  BOOST_TEST(uut.delay(start + 200ms).count() == 0);
+  BOOST_TEST(uut.delay(start + 999ms).count() == 0);
+  BOOST_TEST(uut.delay(start + 3100ms).count() == 200);
+  BOOST_TEST(bench::spike_schedule(0, 0, start).delay(start).count() == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(holds_answers_during_a_latency_spike, always_spiking) {
+  for (int i = 0; i < 3; ++i) {
+    const auto before = std::chrono::steady_clock::now();
+    BOOST_TEST(send(push(token)).status == 200);
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - before)
+                            .count();
+    BOOST_TEST(waited >= 300);
+  }
+  // The arrival is recorded when the request came in, not when it was answered.
+  BOOST_TEST(admin_json("/stats")["accepted"].GetUint() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_spike_longer_than_its_period) {
+  test::temp_dir scratch;
+  test::process_options po;
+  po.program = HERALD_MOCK_APNS_BIN;
+  po.log_dir = scratch.path();
+  po.name = "mock-apns-bad";
+  po.args = {"--h2c", "--spike-every-ms", "100", "--spike-ms", "200"};
+  test::child_process bad(po);
+  BOOST_TEST(bad.wait_for_exit(10s).value_or(-1) == 2);
+  BOOST_TEST(bad.stderr_text().find("--spike-ms") != std::string::npos, bad.stderr_text());
+}
 
 BOOST_FIXTURE_TEST_SUITE(mock_apns, fixture)
 

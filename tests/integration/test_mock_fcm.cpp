@@ -12,6 +12,7 @@
 #include "protocol/oauth.hpp"
 #include "tests/integration/h2_test_client.hpp"
 #include "tests/integration/mock_fcm_fixture.hpp"
+#include "tests/support/process.hpp"
 
 using namespace herald;
 using namespace std::chrono_literals;
@@ -30,7 +31,10 @@ std::string slurp(const std::filesystem::path& path) {
 
 /// A mock FCM (one UNREGISTERED token) and an HTTP/2 client connected to it.
 struct fixture {
-  test::mock_fcm_fixture mock{{"--unregistered-token", dead}};
+  explicit fixture(const std::vector<std::string>& args = {"--unregistered-token", dead})
+      : mock(args) {}
+
+  test::mock_fcm_fixture mock;
   protocol::google_service_account account =
       protocol::parse_google_service_account(slurp(mock.service_account)).value();
   protocol::rs256_signer signer = protocol::rs256_signer::from_pem(account.private_key).value();
@@ -68,7 +72,35 @@ struct fixture {
   }
 };
 
+/// The mock as herald-bench runs it: no bodies kept, and (N = M) every answer held 300 ms.
+struct bench_fixture : fixture {
+  bench_fixture() : fixture({"--no-bodies", "--spike-every-ms", "300", "--spike-ms", "300"}) {}
+};
+
 } // namespace
+
+BOOST_FIXTURE_TEST_CASE(lists_arrivals_by_call_id_and_holds_answers_in_a_spike, bench_fixture) {
+  auto bearer = access_token();
+  const auto before = std::chrono::steady_clock::now();
+  auto body = data_message(device, R"({"eventId":"107","callId":"call-7"})");
+  BOOST_TEST(send(message(body, bearer)).status == 200);
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - before)
+                          .count();
+  BOOST_TEST(waited >= 300);
+  // Without bodies a duplicate is the same call announced twice to one device.
+  BOOST_TEST(send(message(body, bearer)).status == 200);
+  BOOST_TEST(mock.stat("duplicates") == 1);
+  std::istringstream lines(test::http_get("127.0.0.1", mock.admin_port, "/arrivals"));
+  std::string call_id, token;
+  std::int64_t received_us = 0;
+  BOOST_TEST_REQUIRE(static_cast<bool>(lines >> call_id >> token >> received_us));
+  BOOST_TEST(call_id == "call-7");
+  BOOST_TEST(token == device);
+  BOOST_TEST(received_us > 0);
+  auto listed = test::http_get("127.0.0.1", mock.admin_port, "/notifications");
+  BOOST_TEST(listed.find("\"body\":\"\"") != std::string::npos, listed);
+}
 
 BOOST_FIXTURE_TEST_SUITE(mock_fcm, fixture)
 
