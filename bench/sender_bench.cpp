@@ -13,6 +13,9 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <caf/all.hpp>
@@ -91,6 +94,40 @@ double percentile(std::vector<double>& v, double p) {
   auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
   return v[k];
+}
+
+/// CPU seconds (user + system) this process has used so far, all threads.
+double own_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return sec(u.ru_utime) + sec(u.ru_stime);
+}
+
+/// CPU seconds (user + system) process `pid` has used so far (from /proc), or 0.
+double cpu_seconds_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto end = stat.rfind(')'); // the command name may hold spaces
+  if (end == std::string::npos) {
+    return 0;
+  }
+  std::istringstream fields(stat.substr(end + 2));
+  std::string skip;
+  for (int i = 0; i < 11; ++i) { // state .. cmajflt: fields 3-13
+    fields >> skip;
+  }
+  double utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+/// The 1-minute load average (the machine is shared: record it with every figure).
+double load_average() {
+  std::ifstream in("/proc/loadavg");
+  double one = 0;
+  in >> one;
+  return one;
 }
 
 /// Counts outcomes and latencies of the notifications in flight; shared with the callbacks.
@@ -194,6 +231,7 @@ int main(int argc, char** argv) {
   auto t = std::make_shared<tally>();
   t->latency_ms.reserve(o.notifications);
   const auto shape = request_shape(o.body_bytes);
+  const double cpu_before = own_cpu_seconds(), mock_cpu_before = cpu_seconds_of(mock.pid());
   const auto start = steady::now();
   for (std::uint64_t i = 0; i < o.notifications; ++i) {
     while (t->outstanding.load() >= window) {
@@ -223,6 +261,8 @@ int main(int argc, char** argv) {
   while (t->outstanding.load() > 0 && steady::now() < drain_until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+  const double cpu = own_cpu_seconds() - cpu_before;
+  const double mock_cpu = cpu_seconds_of(mock.pid()) - mock_cpu_before;
   double seconds;
   std::vector<double> latency;
   {
@@ -236,6 +276,7 @@ int main(int argc, char** argv) {
 
   std::optional<bench::h2load_result> ceiling;
   std::string h2load_error;
+  double h2load_mock_cpu = 0;
   if (o.h2load) {
     bench::h2load_plan plan;
     plan.url =
@@ -250,7 +291,9 @@ int main(int argc, char** argv) {
     plan.clients = o.connections;
     plan.streams = o.streams;
     plan.work_dir = dir.path().string();
+    const double before = cpu_seconds_of(mock.pid());
     ceiling = bench::run_h2load(plan, h2load_error);
+    h2load_mock_cpu = cpu_seconds_of(mock.pid()) - before;
   }
   work.reset();
   io.stop();
@@ -269,10 +312,15 @@ int main(int argc, char** argv) {
        << ",\"seconds\":" << seconds << ",\"per_second\":" << rate
        << ",\"latency_ms\":{\"p50\":" << percentile(latency, 0.5)
        << ",\"p99\":" << percentile(latency, 0.99) << ",\"max\":" << percentile(latency, 1.0)
-       << "},\"mock_stats\":" << stats.value_or("null");
+       << "},\"cpu_us_per_notification\":{\"sender\":"
+       << cpu * 1e6 / static_cast<double>(std::max<std::uint64_t>(o.notifications, 1))
+       << ",\"mock\":"
+       << mock_cpu * 1e6 / static_cast<double>(std::max<std::uint64_t>(o.notifications, 1))
+       << "},\"load_average\":" << load_average() << ",\"mock_stats\":" << stats.value_or("null");
   if (ceiling) {
     json << ",\"h2load\":{\"per_second\":" << ceiling->req_per_s
-         << ",\"succeeded\":" << ceiling->succeeded
+         << ",\"succeeded\":" << ceiling->succeeded << ",\"mock_cpu_us_per_request\":"
+         << h2load_mock_cpu * 1e6 / static_cast<double>(std::max<std::uint64_t>(o.notifications, 1))
          << ",\"command\":" << json_string(ceiling->command)
          << "},\"ratio\":" << (ceiling->req_per_s > 0 ? rate / ceiling->req_per_s : 0);
   } else if (o.h2load) {
