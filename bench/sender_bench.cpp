@@ -33,6 +33,8 @@
 #include "bench/herald_bench/admin_client.hpp"
 #include "bench/herald_bench/h2load_runner.hpp"
 #include "bench/support/ports_file.hpp"
+#include "protocol/apns_request.hpp"
+#include "protocol/apns_token_cache.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_pki.hpp"
@@ -43,6 +45,8 @@ using steady = std::chrono::steady_clock;
 namespace {
 
 constexpr const char* bundle_id = "com.example.bench";
+constexpr const char* team_id = "TEAM123456";
+constexpr const char* key_id = "KEY1234567";
 
 struct options {
   std::uint32_t connections = 1, streams = 1000, io_threads = 1, actor_threads = 0;
@@ -59,7 +63,8 @@ std::string slurp(const std::filesystem::path& p) {
   return out.str();
 }
 
-/// The APNs VoIP request every notification (and h2load) sends, `apns-id` aside.
+/// The APNs VoIP request every notification (and h2load) sends, `apns-id` and the provider
+/// token aside (h2load repeats one `apns-id`; Herald sends a new one each time).
 protocol::provider_request request_shape(std::size_t body_bytes) {
   protocol::provider_request r;
   r.path = "/3/device/" + std::string(64, 'a');
@@ -221,8 +226,8 @@ int main(int argc, char** argv) {
   so.sender.connection.request_timeout = std::chrono::seconds(60);
   so.sender.connections = o.connections;
   so.sender.connect_stagger = std::chrono::milliseconds(10);
-  so.team_id = "TEAM123456";
-  so.key_id = "KEY1234567";
+  so.team_id = team_id;
+  so.key_id = key_id;
   so.key_pem = slurp(pki.apns_key);
   auto sender = actors::spawn_apns_sender(system, io, std::move(so), metrics);
 
@@ -285,6 +290,14 @@ int main(int argc, char** argv) {
       plan.headers.push_back(name + ": " + value);
     }
     plan.headers.push_back("apns-id: " + uuid_of(0));
+    // The provider token Herald's requests carry (same key and claims, so the same size).
+    auto signer = protocol::es256_signer::from_pem(slurp(pki.apns_key));
+    if (signer) {
+      protocol::apns_token_cache tokens(std::move(signer).value(), team_id, key_id);
+      if (auto token = tokens.token(std::chrono::system_clock::now())) {
+        plan.headers.push_back("authorization: " + protocol::apns_authorization(token.value()));
+      }
+    }
     plan.body_file = (dir / "body.json").string();
     std::ofstream(plan.body_file, std::ios::binary) << shape.body;
     plan.requests = o.notifications;
