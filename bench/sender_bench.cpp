@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -138,7 +139,9 @@ double load_average() {
 /// Counts outcomes and latencies of the notifications in flight; shared with the callbacks.
 struct tally {
   std::atomic<std::uint64_t> outstanding{0}, accepted{0}, other{0};
+  std::uint64_t low_water = 0; ///< The feeder resumes at this many outstanding.
   std::mutex mutex;
+  std::condition_variable room; ///< Notified at `low_water` and at 0 outstanding.
   std::vector<double> latency_ms;
   steady::time_point last_outcome;
 };
@@ -232,15 +235,21 @@ int main(int argc, char** argv) {
   auto sender = actors::spawn_apns_sender(system, io, std::move(so), metrics);
 
   // Twice the pool's streams outstanding: every free stream has a notification waiting.
+  // The feeder stops at `window` and resumes at half of it (on a condition variable, so a
+  // waiting feeder costs the shared cores nothing).
   const std::uint64_t window = 2ULL * o.connections * o.streams;
   auto t = std::make_shared<tally>();
+  t->low_water = window / 2;
   t->latency_ms.reserve(o.notifications);
   const auto shape = request_shape(o.body_bytes);
   const double cpu_before = own_cpu_seconds(), mock_cpu_before = cpu_seconds_of(mock.pid());
   const auto start = steady::now();
   for (std::uint64_t i = 0; i < o.notifications; ++i) {
-    while (t->outstanding.load() >= window) {
-      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    if (t->outstanding.load() >= window) {
+      std::unique_lock lock(t->mutex);
+      while (t->outstanding.load() > t->low_water) {
+        t->room.wait_for(lock, std::chrono::milliseconds(10));
+      }
     }
     auto n = std::make_shared<actors::notification>();
     n->target.token = std::string(64, 'a');
@@ -252,19 +261,23 @@ int main(int argc, char** argv) {
     n->on_outcome = [t, sent = steady::now()](protocol::delivery_state state, std::string_view) {
       auto now = steady::now();
       (state == protocol::delivery_state::accepted ? t->accepted : t->other)++;
-      {
-        std::lock_guard lock(t->mutex);
-        t->latency_ms.push_back(std::chrono::duration<double, std::milli>(now - sent).count());
-        t->last_outcome = now;
+      std::lock_guard lock(t->mutex);
+      t->latency_ms.push_back(std::chrono::duration<double, std::milli>(now - sent).count());
+      t->last_outcome = now;
+      auto left = --t->outstanding;
+      if (left == t->low_water || left == 0) {
+        t->room.notify_one();
       }
-      --t->outstanding;
     };
     ++t->outstanding;
     caf::anon_send(sender, actors::deliver_atom::value, std::move(n));
   }
   const auto drain_until = steady::now() + std::chrono::minutes(2);
-  while (t->outstanding.load() > 0 && steady::now() < drain_until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  {
+    std::unique_lock lock(t->mutex);
+    while (t->outstanding.load() > 0 && steady::now() < drain_until) {
+      t->room.wait_for(lock, std::chrono::milliseconds(10));
+    }
   }
   const double cpu = own_cpu_seconds() - cpu_before;
   const double mock_cpu = cpu_seconds_of(mock.pid()) - mock_cpu_before;
