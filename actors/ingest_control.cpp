@@ -224,6 +224,7 @@ ingest_control::open(ingest_control_options options,
   if (journal_path) {
     store::journal_options jopt;
     jopt.dedupe_window = dedupe.window;
+    jopt.dedupe_capacity = dedupe.capacity;
     auto opened = store::journal::open(*journal_path, jopt);
     if (!opened) {
       return opened.error();
@@ -234,7 +235,7 @@ ingest_control::open(ingest_control_options options,
       return seen.error();
     }
     for (const auto& s : seen.value()) {
-      window->remember(s.source, s.event_id, s.seen_at);
+      window->remember_key(s.key, s.seen_at);
     }
   }
   return std::make_shared<ingest_control>(options, std::move(journal), std::move(window), metrics);

@@ -3,12 +3,12 @@
 //  - baseline: N events published to a queue, then a plain Proton receiver (credit window 500,
 //    accepting each message on arrival) drains it; rate = messages / (last − first arrival);
 //  - Herald: N events published to another queue while `herald serve` is stopped, then Herald
-//    started (credit 500); rate = pushes / (last − first arrival at the mock APNs), i.e.
-//    consume → decode → route → push → settle, startup excluded;
+//    started (credit 500, or the third argument); rate = pushes / (last − first arrival at the mock
+//    APNs), i.e. consume → decode → route → push → settle, startup excluded;
 //  - no-push: the same with events for an identity without devices (ingestion alone: consume,
 //    decode, dedupe, route, accept), rate from Herald's accepted-settlement counter.
 // Rounds alternate the two so both see the same machine load.
-// Usage: herald-servicebus-bench [events] [rounds] (default 20000 and 2).
+// Usage: herald-servicebus-bench [events] [rounds] [herald credit] (default 20000, 2, 500).
 
 #include <algorithm>
 #include <chrono>
@@ -114,14 +114,18 @@ int main(int argc, char** argv) {
   try {
     std::size_t events = argc > 1 ? std::stoul(argv[1]) : 20000;
     int rounds = argc > 2 ? std::stoi(argv[2]) : 2;
-    if (events < 2 || rounds < 1) {
-      std::fprintf(stderr, "usage: herald-servicebus-bench [events >= 2] [rounds >= 1]\n");
+    // Herald holds a message until its push's verdict, the plain receiver not at all, so
+    // Herald's credit must cover its outcome latency (rate x latency), not only the link.
+    int credit = argc > 3 ? std::stoi(argv[3]) : 500;
+    if (events < 2 || rounds < 1 || credit < 1) {
+      std::fprintf(stderr,
+                   "usage: herald-servicebus-bench [events >= 2] [rounds >= 1] [credit >= 1]\n");
       return 2;
     }
     rabbitmq_server broker(rabbitmq_server_options{{"baseline", "herald", "nopush"}});
     servicebus_fixture_options o;
     o.queue = "herald";
-    o.servicebus_config = "credit = 500\n";
+    o.servicebus_config = "credit = " + std::to_string(credit) + "\n";
     o.extra_config = "[ingest]\nmax_in_flight_events = 20000\n";
     servicebus_fixture f(broker, o);
     (void)f.node.herald->stop(std::chrono::seconds(30)); // each round starts it
@@ -129,8 +133,8 @@ int main(int argc, char** argv) {
     o.devices = 0;
     servicebus_fixture g(broker, o);
     (void)g.node.herald->stop(std::chrono::seconds(30));
-    std::printf("events per round: %zu, rounds: %d, load average at start: %s\n", events, rounds,
-                load_average().c_str());
+    std::printf("events per round: %zu, rounds: %d, herald credit: %d, load average at start: %s\n",
+                events, rounds, credit, load_average().c_str());
     std::printf("%-6s %-9s %14s  %s\n", "round", "consumer", "messages/s", "load (1 5 15 min)");
     double base_sum = 0, herald_sum = 0, nopush_sum = 0;
     for (int r = 0; r < rounds; ++r) {

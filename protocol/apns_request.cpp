@@ -14,6 +14,8 @@
 
 namespace herald::protocol {
 
+using namespace std::string_view_literals;
+
 namespace {
 
 /// Longest device token accepted (Apple's are 32 bytes = 64 hex digits today; leave room).
@@ -225,22 +227,23 @@ result<provider_request> encode_apns(const intent& in, const registration& reg,
     return error{errc::too_large, "data", "payload exceeds the APNs limit"};
   }
 
+  // Names and fixed values as string_views: no strlen per header.
   req.headers.reserve(7);
-  req.headers.emplace_back("apns-push-type", push_type);
+  req.headers.emplace_back("apns-push-type"sv, push_type);
   std::string topic;
   topic.reserve(settings.bundle_id.size() + 5);
   topic.append(settings.bundle_id).append(voip ? ".voip" : "");
-  req.headers.emplace_back("apns-topic", std::move(topic));
-  req.headers.emplace_back("apns-priority", priority);
-  req.headers.emplace_back("apns-expiration", apns_expiration(now, ttl));
+  req.headers.emplace_back("apns-topic"sv, std::move(topic));
+  req.headers.emplace_back("apns-priority"sv, priority);
+  req.headers.emplace_back("apns-expiration"sv, apns_expiration(now, ttl));
   // Apple rejects collapse ids over 64 bytes (BadCollapseId); a longer id is simply not used.
   if (!collapse_id.empty() && collapse_id.size() <= apns_max_collapse_id) {
-    req.headers.emplace_back("apns-collapse-id", collapse_id);
+    req.headers.emplace_back("apns-collapse-id"sv, collapse_id);
   }
-  req.headers.emplace_back("apns-id",
+  req.headers.emplace_back("apns-id"sv,
                            name_uuid({in.event_id, "\n", reg.device_id, "\n", to_string(in.kind),
                                       "\n", to_string(reg.channel)}));
-  req.headers.emplace_back("content-type", "application/json");
+  req.headers.emplace_back("content-type"sv, "application/json"sv);
   return req;
 }
 

@@ -1,5 +1,6 @@
 #include "protocol/envelope.hpp"
 
+#include <cstring>
 #include <memory>
 
 #include "protocol/acs_event.hpp"
@@ -7,6 +8,7 @@
 #include "protocol/event_envelope.hpp"
 #include "protocol/intent_builder.hpp"
 #include "protocol/json_access.hpp"
+#include "protocol/json_parse.hpp"
 
 namespace herald::protocol {
 
@@ -112,12 +114,12 @@ auto with_parse_buffer(std::size_t size, F&& f) {
   return f(kept.get());
 }
 
-/// Parses `text` (the NUL-terminated, checked copy of a body, overwritten by in-situ parsing)
-/// and decodes its envelopes and events.
-result<decoded_batch> decode_text(char* text, content_kind kind) {
+/// Parses `text` (the NUL-terminated, checked copy of `body` with `json::parse_padding` bytes
+/// after it, overwritten by in-situ parsing) and decodes its envelopes and events.
+result<decoded_batch> decode_text(char* text, std::string_view body, content_kind kind) {
   rapidjson::Document doc;
-  // Iterative: nesting depth costs heap, not stack. Escapes (\uXXXX) are checked by the parser.
-  doc.ParseInsitu<rapidjson::kParseIterativeFlag>(text);
+  // Nesting depth is bounded or costs heap, not stack. Escapes (\uXXXX) are checked by the parser.
+  json::parse_in_situ(doc, text, body);
   if (doc.HasParseError()) {
     return error{errc::malformed_json, "",
                  "not valid JSON at offset " + std::to_string(doc.GetErrorOffset()), -1};
@@ -212,18 +214,20 @@ result<decoded_batch> decode_batch(std::string_view body, content_kind kind) {
   // needs a NUL-terminated buffer, so a body with an embedded NUL would be silently truncated:
   // reject it (JSON text cannot contain a raw NUL, RFC 8259 section 7). The copy, the NUL
   // search and the UTF-8 check are one pass, into a per-thread buffer reused across batches.
-  return with_parse_buffer(body.size() + 1, [&](char* buffer) -> result<decoded_batch> {
-    switch (json::copy_checked_text(body, buffer)) {
-    case json::text_check::nul_byte:
-      return error{errc::malformed_json, "", "body contains a NUL byte", -1};
-    case json::text_check::bad_utf8:
-      return error{errc::malformed_json, "", "body is not valid UTF-8", -1};
-    case json::text_check::ok:
-      break;
-    }
-    buffer[body.size()] = '\0';
-    return decode_text(buffer, kind);
-  });
+  return with_parse_buffer(
+      body.size() + 1 + json::parse_padding, [&](char* buffer) -> result<decoded_batch> {
+        switch (json::copy_checked_text(body, buffer)) {
+        case json::text_check::nul_byte:
+          return error{errc::malformed_json, "", "body contains a NUL byte", -1};
+        case json::text_check::bad_utf8:
+          return error{errc::malformed_json, "", "body is not valid UTF-8", -1};
+        case json::text_check::ok:
+          break;
+        }
+        buffer[body.size()] = '\0';
+        std::memset(buffer + body.size() + 1, 0, json::parse_padding); // read, never used
+        return decode_text(buffer, body, kind);
+      });
 }
 
 } // namespace herald::protocol

@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include "store/dedupe_window.hpp"
+#include "store/journal_schema.hpp"
 #include "store/sqlite_statement.hpp"
 
 namespace herald::store {
@@ -15,21 +17,6 @@ namespace herald::store {
 namespace {
 
 using sys_clock = std::chrono::system_clock;
-
-constexpr const char* schema_sql =
-    "CREATE TABLE IF NOT EXISTS journal_batches ("
-    " batch_id INTEGER PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL,"
-    " received_at INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS journal_events ("
-    " entry_id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL, idx INTEGER NOT NULL,"
-    " source TEXT NOT NULL, event_id TEXT NOT NULL, done_at INTEGER);"
-    "CREATE INDEX IF NOT EXISTS journal_events_batch ON journal_events (batch_id);"
-    "CREATE INDEX IF NOT EXISTS journal_events_pending ON journal_events (entry_id)"
-    " WHERE done_at IS NULL;"
-    "CREATE TABLE IF NOT EXISTS dedupe ("
-    " source TEXT NOT NULL, event_id TEXT NOT NULL, seen_at INTEGER NOT NULL,"
-    " PRIMARY KEY (source, event_id)) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS dedupe_seen ON dedupe (seen_at);";
 
 std::int64_t to_millis(sys_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -52,6 +39,11 @@ std::optional<protocol::content_kind> kind_from(std::string_view text) {
 
 } // namespace
 
+/// The writer's statements, prepared once at open.
+struct journal::statements {
+  sqlite_statement insert_body, insert_seen, delete_body, delete_progress, upsert_progress;
+};
+
 journal::journal(sqlite3* db, journal_options options) : db_(db), options_(options) {}
 
 result<std::unique_ptr<journal>> journal::open(const std::filesystem::path& path,
@@ -70,9 +62,40 @@ result<std::unique_ptr<journal>> journal::open(const std::filesystem::path& path
   if (auto r = self->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !r) {
     return r.error();
   }
-  if (auto r = self->exec(schema_sql); !r) {
+  if (auto r = prepare_journal_schema(db); !r) {
     return r.error();
   }
+  auto prepare = [db](const char* sql, sqlite_statement& out) -> result<void> {
+    auto s = sqlite_statement::prepare(db, sql);
+    if (!s) {
+      return s.error();
+    }
+    out = std::move(s).value();
+    return ok();
+  };
+  self->statements_ = std::make_unique<statements>();
+  auto& st = *self->statements_;
+  for (auto [sql, out] : std::initializer_list<std::pair<const char*, sqlite_statement*>>{
+           {"INSERT INTO batch_bodies (kind, body, entries, n, received_at)"
+            " VALUES (?1, ?2, ?3, ?4, ?5)",
+            &st.insert_body},
+           {"INSERT INTO seen_batches (seen_at, n, keys) VALUES (?1, ?2, ?3)", &st.insert_seen},
+           {"DELETE FROM batch_bodies WHERE batch_id = ?1", &st.delete_body},
+           {"DELETE FROM batch_progress WHERE batch_id = ?1", &st.delete_progress},
+           {"INSERT OR REPLACE INTO batch_progress (batch_id, done) VALUES (?1, ?2)",
+            &st.upsert_progress}}) {
+    if (auto r = prepare(sql, *out); !r) {
+      return r.error();
+    }
+  }
+  if (auto r = self->load_progress(); !r) {
+    return r.error();
+  }
+  auto checkpointer = wal_checkpointer::start(path, db, options.checkpoint_pages);
+  if (!checkpointer) {
+    return checkpointer.error();
+  }
+  self->checkpointer_ = std::move(checkpointer).value();
   self->writer_ = std::thread([p = self.get()] { p->run(); });
   return self;
 }
@@ -86,17 +109,34 @@ journal::~journal() {
   if (writer_.joinable()) {
     writer_.join();
   }
+  checkpointer_.reset();
+  statements_.reset(); // finalized before the connection closes
   sqlite3_close(db_);
 }
 
 result<void> journal::exec(const char* sql) {
-  char* message = nullptr;
-  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
-  sqlite3_free(message);
-  if (rc != SQLITE_OK) {
-    return sqlite_failure(db_, rc, std::string_view(sql).substr(0, 40));
+  return sqlite_exec(db_, sql);
+}
+
+result<void> journal::load_progress() {
+  auto s = sqlite_statement::prepare(db_, "SELECT b.batch_id, b.n, p.done FROM batch_bodies b "
+                                          "LEFT JOIN batch_progress p ON p.batch_id = b.batch_id");
+  if (!s) {
+    return s.error();
   }
-  return ok();
+  auto& st = s.value();
+  sqlite_statement::use guard(st);
+  for (;;) {
+    auto row = st.step();
+    if (!row) {
+      return row.error();
+    }
+    if (!row.value()) {
+      return ok();
+    }
+    auto n = static_cast<std::size_t>(st.integer(1));
+    progress_[st.integer(0)] = done_bits::from_blob(st.blob(2), n);
+  }
 }
 
 result<void> journal::append(journal_batch batch, append_done done) {
@@ -115,11 +155,20 @@ void journal::mark_done(std::vector<std::int64_t> entry_ids) {
   if (entry_ids.empty()) {
     return;
   }
+  bool first = false;
   {
     std::lock_guard lock(queue_mutex_);
+    if (marks_.empty()) {
+      first = true;
+      first_mark_at_ = std::chrono::steady_clock::now();
+    }
     marks_.insert(marks_.end(), entry_ids.begin(), entry_ids.end());
   }
-  wake_.notify_one();
+  // Only the first mark wakes the writer, to set its deadline (`mark_delay`); later ones
+  // travel with that commit or an append's.
+  if (first) {
+    wake_.notify_one();
+  }
 }
 
 std::size_t journal::queued() const {
@@ -135,11 +184,27 @@ void journal::run() {
     bool stop = false;
     {
       std::unique_lock lock(queue_mutex_);
-      auto ready = [this] { return stopping_ || !appends_.empty() || !marks_.empty(); };
-      if (options_.compact_interval.count() > 0) {
-        wake_.wait_until(lock, next_compact, ready);
-      } else {
-        wake_.wait(lock, ready);
+      // Marks are not worth an fsync of their own until they have waited `mark_delay`.
+      auto marks_due = [this] {
+        return !marks_.empty() &&
+               std::chrono::steady_clock::now() >= first_mark_at_ + options_.mark_delay;
+      };
+      auto ready = [&] { return stopping_ || !appends_.empty() || marks_due(); };
+      while (!ready()) {
+        auto until = std::chrono::steady_clock::now() + std::chrono::hours(1);
+        if (!marks_.empty()) {
+          until = first_mark_at_ + options_.mark_delay;
+        }
+        if (options_.compact_interval.count() > 0) {
+          auto to_compact = next_compact - sys_clock::now();
+          until = std::min(until,
+                           std::chrono::steady_clock::now() +
+                               std::chrono::duration_cast<std::chrono::milliseconds>(to_compact));
+          if (to_compact <= sys_clock::duration::zero()) {
+            break;
+          }
+        }
+        wake_.wait_until(lock, until);
       }
       // Everything queued so far goes into one transaction: that is the group commit.
       appends.assign(std::make_move_iterator(appends_.begin()),
@@ -184,22 +249,89 @@ void journal::run() {
   }
 }
 
+result<void> journal::write_batch(const journal_batch& batch, std::vector<std::int64_t>& ids) {
+  if (batch.events.size() >= max_batch_events) {
+    return store_error{errc::constraint, "journal: a batch holds more events than entry ids"};
+  }
+  auto entries = pack_entries(batch.events);
+  auto& ib = statements_->insert_body;
+  {
+    sqlite_statement::use guard(ib);
+    ib.bind(1, protocol::to_string(batch.kind));
+    ib.bind_blob_static(2, batch.body);
+    ib.bind_blob_static(3, entries);
+    ib.bind(4, static_cast<std::int64_t>(batch.events.size()));
+    ib.bind(5, to_millis(batch.received_at));
+    if (auto r = ib.step(); !r) {
+      return r.error();
+    }
+  }
+  auto batch_id = sqlite3_last_insert_rowid(db_);
+  std::vector<std::string> keys;
+  keys.reserve(batch.events.size());
+  for (std::size_t i = 0; i < batch.events.size(); ++i) {
+    ids.push_back(make_entry_id(batch_id, i));
+    keys.push_back(dedupe_window::key_of(batch.events[i].source, batch.events[i].event_id));
+  }
+  auto packed = pack_keys(keys);
+  auto& is = statements_->insert_seen;
+  sqlite_statement::use guard(is);
+  is.bind(1, to_millis(batch.received_at));
+  is.bind(2, static_cast<std::int64_t>(keys.size()));
+  is.bind_blob_static(3, packed);
+  if (auto r = is.step(); !r) {
+    return r.error();
+  }
+  return ok();
+}
+
+result<void> journal::write_marks(const std::vector<std::int64_t>& marks) {
+  // Group the marks by batch first: a batch costs one row write per commit, however many of
+  // its events were marked. An unknown batch (marked twice, or the mark of a failed commit's
+  // batch) is skipped.
+  std::map<std::int64_t, const done_bits*> touched;
+  for (auto id : marks) {
+    auto it = progress_.find(batch_of(id));
+    if (it != progress_.end() && it->second.set(position_of(id))) {
+      touched.emplace(it->first, &it->second);
+    }
+  }
+  for (const auto& [batch_id, bits] : touched) {
+    auto run = [](sqlite_statement& s, std::int64_t id,
+                  const std::string* blob = nullptr) -> result<void> {
+      sqlite_statement::use guard(s);
+      s.bind(1, id);
+      if (blob != nullptr) {
+        s.bind_blob_static(2, *blob);
+      }
+      if (auto r = s.step(); !r) {
+        return r.error();
+      }
+      return ok();
+    };
+    if (bits->all()) {
+      // Its last outcome is known: the body is no longer needed (only the dedupe keys are).
+      if (auto r = run(statements_->delete_body, batch_id); !r) {
+        return r.error();
+      }
+      if (auto r = run(statements_->delete_progress, batch_id); !r) {
+        return r.error();
+      }
+    } else if (auto r = run(statements_->upsert_progress, batch_id, &bits->bits); !r) {
+      return r.error();
+    }
+  }
+  for (const auto& [batch_id, bits] : touched) {
+    if (bits->all()) {
+      progress_.erase(batch_id);
+    }
+  }
+  return ok();
+}
+
 result<void> journal::commit(std::vector<queued_append>& appends,
                              const std::vector<std::int64_t>& marks,
                              std::vector<std::vector<std::int64_t>>& ids) {
-  auto batch_insert = sqlite_statement::prepare(
-      db_, "INSERT INTO journal_batches (kind, body, received_at) VALUES (?1, ?2, ?3)");
-  auto event_insert = sqlite_statement::prepare(
-      db_, "INSERT INTO journal_events (batch_id, idx, source, event_id) VALUES (?1, ?2, ?3, ?4)");
-  auto seen_insert = sqlite_statement::prepare(
-      db_, "INSERT OR IGNORE INTO dedupe (source, event_id, seen_at) VALUES (?1, ?2, ?3)");
-  auto mark = sqlite_statement::prepare(
-      db_, "UPDATE journal_events SET done_at = ?2 WHERE entry_id = ?1 AND done_at IS NULL");
-  for (auto* s : {&batch_insert, &event_insert, &seen_insert, &mark}) {
-    if (!*s) {
-      return s->error();
-    }
-  }
   if (auto r = exec("BEGIN IMMEDIATE"); !r) {
     return r.error();
   }
@@ -214,52 +346,21 @@ result<void> journal::commit(std::vector<queued_append>& appends,
     if (a.batch.events.empty()) {
       continue; // Nothing to replay: do not store the body.
     }
-    auto& bi = batch_insert.value();
-    {
-      sqlite_statement::use guard(bi);
-      bi.bind(1, protocol::to_string(a.batch.kind));
-      bi.bind(2, a.batch.body);
-      bi.bind(3, to_millis(a.batch.received_at));
-      if (auto r = bi.step(); !r) {
-        return rollback(r.error());
-      }
-    }
-    auto batch_id = sqlite3_last_insert_rowid(db_);
-    for (const auto& e : a.batch.events) {
-      auto& ei = event_insert.value();
-      {
-        sqlite_statement::use guard(ei);
-        ei.bind(1, static_cast<std::int64_t>(batch_id));
-        ei.bind(2, static_cast<std::int64_t>(e.index));
-        ei.bind(3, e.source);
-        ei.bind(4, e.event_id);
-        if (auto r = ei.step(); !r) {
-          return rollback(r.error());
-        }
-      }
-      ids_of_batch.push_back(sqlite3_last_insert_rowid(db_));
-      auto& si = seen_insert.value();
-      sqlite_statement::use guard(si);
-      si.bind(1, e.source);
-      si.bind(2, e.event_id);
-      si.bind(3, to_millis(a.batch.received_at));
-      if (auto r = si.step(); !r) {
-        return rollback(r.error());
-      }
-    }
-  }
-  auto now = to_millis(sys_clock::now());
-  for (auto id : marks) {
-    auto& m = mark.value();
-    sqlite_statement::use guard(m);
-    m.bind(1, id);
-    m.bind(2, now);
-    if (auto r = m.step(); !r) {
+    if (auto r = write_batch(a.batch, ids_of_batch); !r) {
       return rollback(r.error());
     }
   }
+  if (auto r = write_marks(marks); !r) {
+    return rollback(r.error());
+  }
   if (auto r = exec("COMMIT"); !r) {
     return rollback(r.error());
+  }
+  // Only now do the new batches exist: their marks can come.
+  for (std::size_t i = 0; i < appends.size(); ++i) {
+    if (!ids[i].empty()) {
+      progress_.emplace(batch_of(ids[i].front()), done_bits::of_size(ids[i].size()));
+    }
   }
   return ok();
 }
@@ -267,16 +368,14 @@ result<void> journal::commit(std::vector<queued_append>& appends,
 result<std::vector<pending_batch>> journal::pending() {
   std::lock_guard lock(db_mutex_);
   auto s = sqlite_statement::prepare(
-      db_, "SELECT b.batch_id, b.kind, b.body, e.entry_id, e.idx, e.source, e.event_id "
-           "FROM journal_events e JOIN journal_batches b ON b.batch_id = e.batch_id "
-           "WHERE e.done_at IS NULL ORDER BY e.entry_id");
+      db_, "SELECT b.batch_id, b.kind, b.body, b.entries, b.n, p.done FROM batch_bodies b "
+           "LEFT JOIN batch_progress p ON p.batch_id = b.batch_id ORDER BY b.batch_id");
   if (!s) {
     return s.error();
   }
   auto& st = s.value();
   sqlite_statement::use guard(st);
   std::vector<pending_batch> out;
-  std::map<std::int64_t, std::size_t> position; // batch id → index in out
   for (;;) {
     auto row = st.step();
     if (!row) {
@@ -285,21 +384,30 @@ result<std::vector<pending_batch>> journal::pending() {
     if (!row.value()) {
       break;
     }
-    auto batch_id = st.integer(0);
-    auto [it, fresh] = position.try_emplace(batch_id, out.size());
-    if (fresh) {
-      auto kind = kind_from(st.text(1));
-      if (!kind) {
-        return store_error{errc::corrupt, "journal batch with unknown kind"};
-      }
-      out.push_back(pending_batch{*kind, std::string(st.text(2)), {}});
+    auto kind = kind_from(st.text(1));
+    auto entries = unpack_entries(st.blob(3));
+    if (!kind) {
+      return store_error{errc::corrupt, "journal batch with unknown kind"};
     }
-    pending_event ev;
-    ev.entry_id = st.integer(3);
-    ev.entry.index = static_cast<std::uint32_t>(st.integer(4));
-    ev.entry.source = std::string(st.text(5));
-    ev.entry.event_id = std::string(st.text(6));
-    out[it->second].events.push_back(std::move(ev));
+    if (!entries) {
+      return entries.error();
+    }
+    auto n = static_cast<std::size_t>(st.integer(4));
+    if (entries.value().size() != n) {
+      return store_error{errc::corrupt, "journal batch whose entries do not match its count"};
+    }
+    auto done = done_bits::from_blob(st.blob(5), n);
+    pending_batch batch{*kind, std::string(st.blob(2)), {}};
+    auto batch_id = st.integer(0);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!done.test(i)) {
+        batch.events.push_back(
+            pending_event{make_entry_id(batch_id, i), std::move(entries.value()[i])});
+      }
+    }
+    if (!batch.events.empty()) {
+      out.push_back(std::move(batch));
+    }
   }
   return out;
 }
@@ -307,7 +415,7 @@ result<std::vector<pending_batch>> journal::pending() {
 result<std::vector<seen_event>> journal::seen_since(sys_clock::time_point since) {
   std::lock_guard lock(db_mutex_);
   auto s = sqlite_statement::prepare(
-      db_, "SELECT source, event_id, seen_at FROM dedupe WHERE seen_at >= ?1 ORDER BY seen_at");
+      db_, "SELECT seen_at, keys FROM seen_batches WHERE seen_at >= ?1 ORDER BY seen_at, seen_id");
   if (!s) {
     return s.error();
   }
@@ -323,46 +431,50 @@ result<std::vector<seen_event>> journal::seen_since(sys_clock::time_point since)
     if (!row.value()) {
       break;
     }
-    out.push_back(
-        seen_event{std::string(st.text(0)), std::string(st.text(1)), from_millis(st.integer(2))});
+    auto keys = unpack_keys(st.blob(1));
+    if (!keys) {
+      return keys.error();
+    }
+    for (auto& k : keys.value()) {
+      out.push_back(seen_event{std::move(k), from_millis(st.integer(0))});
+    }
   }
   return out;
 }
 
 result<std::size_t> journal::compact(sys_clock::time_point now) {
   std::lock_guard lock(db_mutex_);
-  auto events = sqlite_statement::prepare(
-      db_, "DELETE FROM journal_events WHERE done_at IS NOT NULL AND done_at < ?1");
-  auto batches = sqlite_statement::prepare(
-      db_, "DELETE FROM journal_batches WHERE NOT EXISTS (SELECT 1 FROM journal_events e "
-           "WHERE e.batch_id = journal_batches.batch_id)");
-  auto seen = sqlite_statement::prepare(db_, "DELETE FROM dedupe WHERE seen_at < ?1");
-  for (auto* s : {&events, &batches, &seen}) {
-    if (!*s) {
-      return s->error();
+  // Rows entirely older than the window, then rows entirely past the newest
+  // `dedupe_capacity` keys (counted from the newest row down).
+  auto old =
+      sqlite_statement::prepare(db_, "DELETE FROM seen_batches WHERE seen_at < ?1 RETURNING n");
+  auto beyond = sqlite_statement::prepare(
+      db_, "DELETE FROM seen_batches WHERE seen_id IN (SELECT seen_id FROM (SELECT seen_id, n,"
+           " SUM(n) OVER (ORDER BY seen_id DESC) AS newer FROM seen_batches)"
+           " WHERE newer - n >= ?1) RETURNING n");
+  if (!old) {
+    return old.error();
+  }
+  if (!beyond) {
+    return beyond.error();
+  }
+  old.value().bind(1, to_millis(now - options_.dedupe_window));
+  beyond.value().bind(1, static_cast<std::int64_t>(options_.dedupe_capacity));
+  std::size_t forgotten = 0;
+  for (auto* s : {&old.value(), &beyond.value()}) {
+    sqlite_statement::use guard(*s);
+    for (;;) {
+      auto row = s->step();
+      if (!row) {
+        return row.error();
+      }
+      if (!row.value()) {
+        break;
+      }
+      forgotten += static_cast<std::size_t>(s->integer(0));
     }
   }
-  std::size_t deleted = 0;
-  {
-    sqlite_statement::use guard(events.value());
-    events.value().bind(1, to_millis(now - options_.keep_done));
-    if (auto r = events.value().step(); !r) {
-      return r.error();
-    }
-    deleted = static_cast<std::size_t>(sqlite3_changes(db_));
-  }
-  {
-    sqlite_statement::use guard(batches.value());
-    if (auto r = batches.value().step(); !r) {
-      return r.error();
-    }
-  }
-  sqlite_statement::use guard(seen.value());
-  seen.value().bind(1, to_millis(now - options_.dedupe_window));
-  if (auto r = seen.value().step(); !r) {
-    return r.error();
-  }
-  return deleted;
+  return forgotten;
 }
 
 } // namespace herald::store

@@ -11,10 +11,13 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "protocol/envelope.hpp"
+#include "store/journal_codec.hpp"
 #include "store/store_error.hpp"
+#include "store/wal_checkpointer.hpp"
 
 struct sqlite3;
 
@@ -50,10 +53,9 @@ struct pending_batch {
   std::vector<pending_event> events;
 };
 
-/// A remembered (source, event id) and when it was first accepted.
+/// A remembered (source, event id), by its `dedupe_window::key_of`, and when it was accepted.
 struct seen_event {
-  std::string source;
-  std::string event_id;
+  std::string key;
   std::chrono::system_clock::time_point seen_at;
 };
 
@@ -61,10 +63,17 @@ struct seen_event {
 struct journal_options {
   /// Appends (batches) waiting for the writer; one more fails at once with `errc::busy`.
   std::size_t queue_capacity = 1024;
-  /// How long entries with an outcome stay before `compact` deletes them.
-  std::chrono::milliseconds keep_done{std::chrono::minutes(10)};
   /// How long (source, event id) pairs are remembered for dedupe.
   std::chrono::milliseconds dedupe_window{std::chrono::hours(24)};
+  /// Most pairs remembered on disk (the newest are kept): the in-memory window holds no more
+  /// (`dedupe_options::capacity`), so older ones would only cost disk.
+  std::size_t dedupe_capacity = 1'000'000;
+  /// Marks alone wait up to this long for an append's commit to travel with; only then do
+  /// they get a commit (an fsync) of their own. A mark not yet committed at a crash only
+  /// means a replay.
+  std::chrono::milliseconds mark_delay{100};
+  /// The writer's commits leave the WAL to a checkpoint thread once it holds this many pages.
+  int checkpoint_pages = 1000;
   /// The writer thread compacts this often (0: only when `compact` is called).
   std::chrono::milliseconds compact_interval{std::chrono::minutes(1)};
   std::chrono::milliseconds busy_timeout{5000};
@@ -79,13 +88,18 @@ struct journal_options {
 /// (NORMAL would survive kill -9 but could lose the last commits on power loss, and Event
 /// Grid does not resend what it saw acknowledged). Group commit keeps that affordable: a
 /// dedicated writer thread takes every queued append and mark, commits them in one
-/// transaction (one fsync), then runs each caller's callback.
+/// transaction (one fsync), then runs each caller's callback. Rows are per batch, never per
+/// event: a batch is one row of body and entries, one row of dedupe keys, and, while it is
+/// partly done, one row of done marks (a bit per event); when its last event is marked, its
+/// body and marks are deleted in that commit. Entry ids encode (batch id, position), see
+/// `make_entry_id`. Checkpoints run on a thread of their own (`wal_checkpointer`).
 ///
-/// Lifecycle: `open` creates the file and starts the writer; the destructor commits what is
-/// queued, runs its callbacks and joins the writer. Threading: `append` and `mark_done` may be
-/// called from any thread; callbacks run on the writer thread and must not block. `pending`,
-/// `seen_since` and `compact` run on the caller's thread (serialized with the writer by a
-/// mutex); they are meant for start-up and tests.
+/// Lifecycle: `open` creates the file (migrating the per-event tables of earlier versions)
+/// and starts the writer; the destructor commits what is queued, runs its callbacks and joins
+/// the writer. Threading: `append` and `mark_done` may be called from any thread; callbacks
+/// run on the writer thread and must not block. `pending`, `seen_since` and `compact` run on
+/// the caller's thread (serialized with the writer by a mutex); they are meant for start-up
+/// and tests.
 class journal {
 public:
   /// Called once per append with the entry ids (in the order of `journal_batch::events`)
@@ -101,6 +115,7 @@ public:
 
   /// Queues `batch` for the next group commit; `done` runs after it. A full queue fails at once
   /// (`errc::busy`, `done` not called) so the webhook can answer 503 instead of buffering.
+  /// A batch of more than `max_batch_events` events fails in `done` with `errc::constraint`.
   [[nodiscard]] result<void> append(journal_batch batch, append_done done);
 
   /// Records that these entries have an outcome (batched into the next commit). Never fails:
@@ -110,12 +125,12 @@ public:
   /// Batches holding events without an outcome, oldest first, only those events in each.
   [[nodiscard]] result<std::vector<pending_batch>> pending();
 
-  /// (source, event id) pairs accepted at or after `since`, oldest first (to seed dedupe).
+  /// Dedupe keys of events accepted at or after `since`, oldest first (to seed dedupe).
   [[nodiscard]] result<std::vector<seen_event>>
   seen_since(std::chrono::system_clock::time_point since);
 
-  /// Deletes entries done before `now - keep_done`, batches left without entries, and dedupe
-  /// rows older than `now - dedupe_window`. Returns the number of entries deleted.
+  /// Forgets dedupe keys older than `now - dedupe_window` and those beyond
+  /// `dedupe_capacity`. Returns the number of keys forgotten.
   [[nodiscard]] result<std::size_t> compact(std::chrono::system_clock::time_point now);
 
   /// Appends queued and not yet taken by the writer.
@@ -126,21 +141,31 @@ private:
     journal_batch batch;
     append_done done;
   };
+  struct statements;
 
   journal(sqlite3* db, journal_options options);
   void run();
   [[nodiscard]] result<void> commit(std::vector<queued_append>& appends,
                                     const std::vector<std::int64_t>& marks,
                                     std::vector<std::vector<std::int64_t>>& ids);
+  [[nodiscard]] result<void> write_batch(const journal_batch& batch,
+                                         std::vector<std::int64_t>& ids);
+  [[nodiscard]] result<void> write_marks(const std::vector<std::int64_t>& marks);
+  [[nodiscard]] result<void> load_progress();
   [[nodiscard]] result<void> exec(const char* sql);
 
   sqlite3* db_;
   journal_options options_;
+  std::unique_ptr<statements> statements_; ///< Prepared once; used under `db_mutex_`.
+  std::unique_ptr<wal_checkpointer> checkpointer_;
+  /// Done marks of the batches with events still pending: writer thread only (and `open`).
+  std::unordered_map<std::int64_t, done_bits> progress_;
   std::mutex db_mutex_; ///< Guards the connection.
   mutable std::mutex queue_mutex_;
   std::condition_variable wake_;
   std::deque<queued_append> appends_;
   std::vector<std::int64_t> marks_;
+  std::chrono::steady_clock::time_point first_mark_at_; ///< Of the oldest mark in `marks_`.
   bool stopping_ = false;
   std::thread writer_;
 };

@@ -38,6 +38,15 @@ store_error sqlite_failure(sqlite3* db, int rc, std::string_view context) {
   return e;
 }
 
+result<void> sqlite_exec(sqlite3* db, std::string_view sql) {
+  std::string text(sql); // sqlite3_exec wants a terminated string
+  int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    return sqlite_failure(db, rc, sql.substr(0, 40));
+  }
+  return ok();
+}
+
 sqlite_statement::~sqlite_statement() {
   sqlite3_finalize(stmt_);
 }
@@ -78,6 +87,15 @@ void sqlite_statement::bind(int index, std::int64_t value) {
   assert(rc != SQLITE_RANGE);
 }
 
+void sqlite_statement::bind_blob_static(int index, std::string_view bytes) {
+  // A zero-length BLOB still needs a non-null pointer, or SQLite stores NULL.
+  static const char none = 0;
+  [[maybe_unused]] int rc =
+      sqlite3_bind_blob64(stmt_, index, bytes.empty() ? &none : bytes.data(),
+                          static_cast<sqlite3_uint64>(bytes.size()), SQLITE_STATIC);
+  assert(rc != SQLITE_RANGE);
+}
+
 void sqlite_statement::bind_null(int index) {
   [[maybe_unused]] int rc = sqlite3_bind_null(stmt_, index);
   assert(rc != SQLITE_RANGE);
@@ -100,6 +118,13 @@ std::string_view sqlite_statement::text(int column) const {
   return p == nullptr
              ? std::string_view{}
              : std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+}
+
+std::string_view sqlite_statement::blob(int column) const {
+  auto p = sqlite3_column_blob(stmt_, column);
+  auto n = sqlite3_column_bytes(stmt_, column);
+  return p == nullptr ? std::string_view{}
+                      : std::string_view(static_cast<const char*>(p), static_cast<std::size_t>(n));
 }
 
 std::int64_t sqlite_statement::integer(int column) const {

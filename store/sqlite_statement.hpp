@@ -14,6 +14,10 @@ namespace herald::store {
 /// `context` names the operation for the log line.
 [[nodiscard]] store_error sqlite_failure(sqlite3* db, int rc, std::string_view context);
 
+/// Runs `sql` (one or more statements, no results) on `db`; a failure names its first 40
+/// characters.
+[[nodiscard]] result<void> sqlite_exec(sqlite3* db, std::string_view sql);
+
 /// One prepared SQLite statement, kept for reuse (RAII over `sqlite3_stmt`).
 ///
 /// Lifecycle: `prepare`, then per use: bind (1-based parameters), `step` until it returns
@@ -45,12 +49,16 @@ public:
 
   void bind(int index, std::string_view text);
   void bind(int index, std::int64_t value);
+  /// Binds `bytes` as a BLOB without copying them: they must outlive the statement's use.
+  void bind_blob_static(int index, std::string_view bytes);
   void bind_null(int index);
 
   /// Runs one step: true when a row is available, false when done.
   [[nodiscard]] result<bool> step();
 
   [[nodiscard]] std::string_view text(int column) const;
+  /// The column's bytes as a BLOB (valid until the next step or reset).
+  [[nodiscard]] std::string_view blob(int column) const;
   [[nodiscard]] std::int64_t integer(int column) const;
   [[nodiscard]] bool is_null(int column) const;
 

@@ -78,6 +78,25 @@ std::string apns_judge::make_uuid() {
   return out;
 }
 
+std::optional<protocol::jwt_claims> apns_judge::claims_of(const std::string& token) const {
+  for (const auto& [known, claims] : verified_) {
+    if (known == token) {
+      return claims;
+    }
+  }
+  auto claims = verifier_->verify(token);
+  if (!claims) {
+    return std::nullopt; // never cached: every bad token is checked again
+  }
+  if (verified_.size() < verified_capacity) {
+    verified_.emplace_back(token, claims.value());
+  } else {
+    verified_[verified_next_] = {token, claims.value()};
+    verified_next_ = (verified_next_ + 1) % verified_capacity;
+  }
+  return claims.value();
+}
+
 std::string apns_judge::check_provider_token(const std::string& authorization,
                                              std::chrono::system_clock::time_point now,
                                              int& status) const {
@@ -92,14 +111,13 @@ std::string apns_judge::check_provider_token(const std::string& authorization,
       })) {
     return "InvalidProviderToken";
   }
-  auto claims = verifier_->verify(authorization.substr(prefix.size()));
-  if (!claims || claims.value().kid != config_.key_id || claims.value().iss != config_.team_id ||
-      !claims.value().iat) {
+  auto claims = claims_of(authorization.substr(prefix.size()));
+  if (!claims || claims->kid != config_.key_id || claims->iss != config_.team_id || !claims->iat) {
     return "InvalidProviderToken";
   }
   // Apple: tokens older than one hour are rejected with ExpiredProviderToken.
   auto age = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() -
-             *claims.value().iat;
+             *claims->iat;
   if (age > 3600) {
     return "ExpiredProviderToken";
   }

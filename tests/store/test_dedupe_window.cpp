@@ -1,6 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <map>
+#include <random>
 #include <string>
 
 #include "store/dedupe_window.hpp"
@@ -75,6 +77,40 @@ BOOST_AUTO_TEST_CASE(remembered_ids_seed_the_window) {
   uut.remember("/src", "e1", t0);
   BOOST_TEST(uut.check_and_remember("/src", "e1", t0 + 1h));
   BOOST_TEST(!uut.check_and_remember("/src", "e2", t0 + 1h));
+}
+
+BOOST_AUTO_TEST_CASE(agrees_with_a_plain_map_under_random_sightings_and_forgets) {
+  // Few distinct ids, many operations: every index path (collisions, backward-shift deletes,
+  // superseded slots, growth past the first 1,024 slots, expiry) is taken many times.
+  hs::dedupe_window uut({10s, 1'000'000});
+  std::map<std::string, sys_clock::time_point> model;
+  std::mt19937 rng(7);
+  auto now = t0;
+  for (int op = 0; op < 20'000; ++op) {
+    now += std::chrono::milliseconds(rng() % 5);
+    auto id = "e" + std::to_string(rng() % 300);
+    if (rng() % 5 == 0) {
+      uut.forget("/src", id);
+      model.erase(id);
+      continue;
+    }
+    auto it = model.find(id);
+    bool expected = it != model.end() && now - it->second < 10s;
+    BOOST_TEST_REQUIRE(uut.check_and_remember("/src", id, now) == expected);
+    if (!expected) {
+      model[id] = now;
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(keys_are_fifteen_bytes_and_distinct_per_pair) {
+  auto a = hs::dedupe_window::key_of("/src", "e1");
+  BOOST_TEST(a.size() == 15u);
+  BOOST_TEST(a == hs::dedupe_window::key_of("/src", "e1"));
+  BOOST_TEST(a != hs::dedupe_window::key_of("/src", "e2"));
+  hs::dedupe_window uut({24h, 100});
+  uut.remember_key(a, t0);
+  BOOST_TEST(uut.check_and_remember("/src", "e1", t0 + 1s));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

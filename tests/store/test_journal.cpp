@@ -9,6 +9,9 @@
 #include <thread>
 #include <vector>
 
+#include <sqlite3.h>
+
+#include "store/dedupe_window.hpp"
 #include "store/journal.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -102,29 +105,51 @@ BOOST_AUTO_TEST_CASE(marked_entries_are_not_pending) {
   BOOST_TEST(pending.value()[1].events.size() == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(compact_deletes_done_entries_older_than_keep_done) {
+BOOST_AUTO_TEST_CASE(a_batch_is_deleted_in_the_commit_that_marks_its_last_event) {
+  herald::test::temp_dir dir;
+  {
+    auto uut = hs::journal::open(dir / "journal.db", no_timer());
+    BOOST_REQUIRE(uut);
+    auto& j = *uut.value();
+    auto done = append_sync(j, make_batch("a", 2));
+    append_sync(j, make_batch("b", 1));
+    j.mark_done({done[1]});
+    append_sync(j, make_batch("flush", 0)); // the mark is committed with this group
+    j.mark_done({done[0], done[0]});        // the second mark of an entry changes nothing
+    append_sync(j, make_batch("flush", 0));
+    auto pending = j.pending();
+    BOOST_REQUIRE(pending);
+    BOOST_REQUIRE(pending.value().size() == 1u);
+    BOOST_TEST(pending.value()[0].events[0].entry.event_id == "b-0");
+  }
+  // Nothing of batch a is left on disk but its dedupe keys.
+  auto uut = hs::journal::open(dir / "journal.db", no_timer());
+  BOOST_REQUIRE(uut);
+  auto pending = uut.value()->pending();
+  BOOST_REQUIRE(pending);
+  BOOST_REQUIRE(pending.value().size() == 1u);
+  auto seen = uut.value()->seen_since(t0 - 1h);
+  BOOST_REQUIRE(seen);
+  BOOST_TEST(seen.value().size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(marks_alone_are_committed_after_the_mark_delay) {
   herald::test::temp_dir dir;
   auto options = no_timer();
-  options.keep_done = 1h;
-  options.dedupe_window = 24h;
+  options.mark_delay = 50ms;
   auto uut = hs::journal::open(dir / "journal.db", options);
   BOOST_REQUIRE(uut);
   auto& j = *uut.value();
-  auto done = append_sync(j, make_batch("a", 2));
-  append_sync(j, make_batch("b", 1));
-  j.mark_done(done);
-  append_sync(j, make_batch("flush", 0)); // the marks are committed with this group
-  auto now = sys_clock::now();
-  auto kept = j.compact(now);
-  BOOST_REQUIRE(kept);
-  BOOST_TEST(kept.value() == 0u); // done just now: younger than keep_done
-  auto deleted = j.compact(now + 2h);
-  BOOST_REQUIRE(deleted);
-  BOOST_TEST(deleted.value() == 2u);
-  auto pending = j.pending();
-  BOOST_REQUIRE(pending);
-  BOOST_REQUIRE(pending.value().size() == 1u);
-  BOOST_TEST(pending.value()[0].events[0].entry.event_id == "b-0");
+  j.mark_done(append_sync(j, make_batch("a", 2)));
+  // No append follows: the marks get a commit of their own once they have waited.
+  bool committed = false;
+  for (int i = 0; i < 300 && !committed; ++i) {
+    std::this_thread::sleep_for(10ms);
+    auto pending = j.pending();
+    BOOST_REQUIRE(pending);
+    committed = pending.value().empty();
+  }
+  BOOST_TEST(committed);
 }
 
 BOOST_AUTO_TEST_CASE(remembers_accepted_events_for_dedupe_until_compacted) {
@@ -139,14 +164,81 @@ BOOST_AUTO_TEST_CASE(remembers_accepted_events_for_dedupe_until_compacted) {
   auto seen = j.seen_since(t0 + 1h);
   BOOST_REQUIRE(seen);
   BOOST_REQUIRE(seen.value().size() == 1u);
-  BOOST_TEST(seen.value()[0].event_id == "new-0");
-  BOOST_TEST(seen.value()[0].source == "/src/new");
+  BOOST_TEST(seen.value()[0].key == hs::dedupe_window::key_of("/src/new", "new-0"));
   BOOST_TEST((seen.value()[0].seen_at == t0 + 2h));
-  BOOST_REQUIRE(j.compact(t0 + 25h));
+  auto forgotten = j.compact(t0 + 25h);
+  BOOST_REQUIRE(forgotten);
+  BOOST_TEST(forgotten.value() == 1u);
   auto after = j.seen_since(t0 - 1h);
   BOOST_REQUIRE(after);
   BOOST_REQUIRE(after.value().size() == 1u);
-  BOOST_TEST(after.value()[0].event_id == "new-0");
+  BOOST_TEST(after.value()[0].key == hs::dedupe_window::key_of("/src/new", "new-0"));
+}
+
+BOOST_AUTO_TEST_CASE(compact_keeps_no_more_dedupe_keys_than_the_capacity) {
+  herald::test::temp_dir dir;
+  auto options = no_timer();
+  options.dedupe_capacity = 5;
+  auto uut = hs::journal::open(dir / "journal.db", options);
+  BOOST_REQUIRE(uut);
+  auto& j = *uut.value();
+  append_sync(j, make_batch("a", 3, t0));
+  append_sync(j, make_batch("b", 3, t0));
+  append_sync(j, make_batch("c", 2, t0));
+  // Newest first: c (2), b (5 with c): both within 5; a lies entirely beyond.
+  auto forgotten = j.compact(t0);
+  BOOST_REQUIRE(forgotten);
+  BOOST_TEST(forgotten.value() == 3u);
+  auto seen = j.seen_since(t0 - 1h);
+  BOOST_REQUIRE(seen);
+  BOOST_REQUIRE(seen.value().size() == 5u);
+  BOOST_TEST(seen.value()[0].key == hs::dedupe_window::key_of("/src/b", "b-0"));
+}
+
+BOOST_AUTO_TEST_CASE(opens_a_journal_of_the_per_event_format_and_keeps_its_pending_events) {
+  herald::test::temp_dir dir;
+  auto path = dir / "journal.db";
+  {
+    sqlite3* db = nullptr;
+    BOOST_REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    const char* old_format =
+        "CREATE TABLE journal_batches (batch_id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+        " body TEXT NOT NULL, received_at INTEGER NOT NULL);"
+        "CREATE TABLE journal_events (entry_id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL,"
+        " idx INTEGER NOT NULL, source TEXT NOT NULL, event_id TEXT NOT NULL, done_at INTEGER);"
+        "CREATE TABLE dedupe (source TEXT NOT NULL, event_id TEXT NOT NULL,"
+        " seen_at INTEGER NOT NULL, PRIMARY KEY (source, event_id)) WITHOUT ROWID;"
+        "INSERT INTO journal_batches VALUES (7, 'event-grid', '[1,2,3]', 1750000000000);"
+        "INSERT INTO journal_batches VALUES (8, 'event-grid', '[4]', 1750000000000);"
+        "INSERT INTO journal_events VALUES (1, 7, 0, '/s', 'e0', 1750000000001);"
+        "INSERT INTO journal_events VALUES (2, 7, 2, '/s', 'e2', NULL);"
+        "INSERT INTO journal_events VALUES (3, 8, 0, '/s', 'e3', 1750000000001);"
+        "INSERT INTO dedupe VALUES ('/s', 'e0', 1750000000000);"
+        "INSERT INTO dedupe VALUES ('/s', 'e2', 1750000000000);"
+        "INSERT INTO dedupe VALUES ('/s', 'e3', 1750000000005);";
+    BOOST_REQUIRE(sqlite3_exec(db, old_format, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto uut = hs::journal::open(path, no_timer());
+  BOOST_REQUIRE(uut);
+  auto pending = uut.value()->pending();
+  BOOST_REQUIRE_MESSAGE(pending, (pending ? "" : pending.error().describe()));
+  BOOST_REQUIRE(pending.value().size() == 1u);
+  BOOST_TEST(pending.value()[0].body == "[1,2,3]");
+  BOOST_REQUIRE(pending.value()[0].events.size() == 1u);
+  BOOST_TEST(pending.value()[0].events[0].entry.index == 2u);
+  BOOST_TEST(pending.value()[0].events[0].entry.event_id == "e2");
+  auto seen = uut.value()->seen_since(t0);
+  BOOST_REQUIRE(seen);
+  BOOST_REQUIRE(seen.value().size() == 3u);
+  BOOST_TEST(seen.value()[2].key == hs::dedupe_window::key_of("/s", "e3"));
+  BOOST_TEST((seen.value()[2].seen_at == t0 + 5ms));
+  // Its entry can be marked done like any other.
+  uut.value()->mark_done({pending.value()[0].events[0].entry_id});
+  append_sync(*uut.value(), make_batch("flush", 0));
+  auto after = uut.value()->pending();
+  BOOST_REQUIRE(after);
+  BOOST_TEST(after.value().empty());
 }
 
 BOOST_AUTO_TEST_CASE(four_threads_appending_get_distinct_ids_and_all_are_pending) {
