@@ -104,7 +104,8 @@ public:
   using handler = std::function<void(h2_result)>;
   /// One request for `submit_all`. The request is shared read-only with its owner and the
   /// stream keeps it until the stream ends, so a send (or a resend) copies neither headers
-  /// nor body; nghttp2 reads names, values and the body in place (NO_COPY).
+  /// nor body; nghttp2 reads header values and the body in place (header names are copied,
+  /// and so lower-cased).
   struct job {
     std::shared_ptr<const protocol::provider_request> request; ///< Never null; not mutated.
     std::shared_ptr<const h2_headers> extra; ///< Sent after the request's own (may be null).

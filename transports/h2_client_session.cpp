@@ -14,12 +14,17 @@ namespace herald::transports {
 
 namespace {
 
-/// A header field nghttp2 reads in place: `name` and `value` must live until the stream's
-/// HEADERS frame was sent or dropped (the stream owns them, or they are static).
-nghttp2_nv make_nv(const std::string& name, const std::string& value) {
+/// A header field whose value nghttp2 reads in place: `value` (and `name` when `static_name`)
+/// must live until the stream's HEADERS frame was sent or dropped (the stream owns it, or it
+/// is static). Other names are copied: nghttp2 lower-cases them then (RFC 9113 §8.2.1).
+nghttp2_nv make_nv(const std::string& name, const std::string& value, bool static_name = false) {
+  std::uint8_t flags = NGHTTP2_NV_FLAG_NO_COPY_VALUE;
+  if (static_name) {
+    flags |= NGHTTP2_NV_FLAG_NO_COPY_NAME;
+  }
   return nghttp2_nv{reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
                     reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(),
-                    value.size(), NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE};
+                    value.size(), flags};
 }
 
 } // namespace
@@ -215,8 +220,8 @@ void h2_client_connection::do_submit(job j) {
   std::array<nghttp2_nv, 16> fixed{};
   std::vector<nghttp2_nv> spilled;
   std::size_t count = 0;
-  auto add = [&](const std::string& name, const std::string& value) {
-    auto nv = make_nv(name, value);
+  auto add = [&](const std::string& name, const std::string& value, bool static_name = false) {
+    auto nv = make_nv(name, value, static_name);
     if (count < fixed.size()) {
       fixed[count] = nv;
     } else {
@@ -227,13 +232,13 @@ void h2_client_connection::do_submit(job j) {
     }
     ++count;
   };
-  add(method_key, request.method);
-  add(scheme_key, scheme_);
-  add(authority_key, authority_);
-  add(path_key, request.path);
+  add(method_key, request.method, true);
+  add(scheme_key, scheme_, true);
+  add(authority_key, authority_, true);
+  add(path_key, request.path, true);
   if (!request.body.empty() && request.header(length_key).empty()) {
     s->content_length = std::to_string(request.body.size());
-    add(length_key, s->content_length);
+    add(length_key, s->content_length, true);
   }
   for (const auto& [name, value] : request.headers) {
     add(name, value);

@@ -63,6 +63,22 @@ BOOST_AUTO_TEST_CASE(a_batch_sends_one_shared_request_many_times_with_its_extra_
   BOOST_TEST(extra.use_count() == 1);
 }
 
+BOOST_AUTO_TEST_CASE(header_names_go_out_lower_case_whatever_the_caller_wrote) {
+  auto port = start_server({}, [](h2_server_request req, h2_responder res) {
+    res.respond(200, {{"x-got", req.header("x-mixed-case")}}, "");
+  });
+  auto uut = connect(h2c_options(port));
+  BOOST_TEST_REQUIRE(run_until(io, [&] { return ready; }));
+  auto request = make_request("1");
+  request.headers.emplace_back("X-Mixed-Case", "kept");
+  std::optional<h2_result> got;
+  uut->submit(std::move(request), [&](h2_result r) { got = std::move(r); });
+  BOOST_TEST_REQUIRE(run_until(io, [&] { return got.has_value(); }));
+  // An upper-case name on the wire is malformed (RFC 9113 §8.2.1): the server would reset it.
+  BOOST_TEST_REQUIRE(got->has_value());
+  BOOST_TEST(got->value().header("x-got") == "kept");
+}
+
 BOOST_AUTO_TEST_CASE(a_batch_beyond_the_budget_fails_the_rest_with_no_stream_slot) {
   h2_server_options so;
   so.max_concurrent_streams = 3;
