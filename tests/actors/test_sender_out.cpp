@@ -11,20 +11,24 @@ using herald::actors::detail::out_notifications;
 
 namespace {
 
-notification_ptr make(std::string id) {
-  auto n = std::make_shared<notification>();
-  n->event_id = std::move(id);
-  return n;
-}
+/// The ledger under test, and a way to hold a notification known by its event id.
+struct out_fixture {
+  out_notifications uut;
+
+  std::uint32_t hold(std::string event_id) {
+    auto n = std::make_shared<notification>();
+    n->event_id = std::move(event_id);
+    return uut.add(std::move(n));
+  }
+};
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(sender_out_suite)
+BOOST_FIXTURE_TEST_SUITE(sender_out_suite, out_fixture)
 
 BOOST_AUTO_TEST_CASE(takes_back_what_each_number_holds_exactly_once) {
-  out_notifications uut;
-  auto a = uut.add(make("a"));
-  auto b = uut.add(make("b"));
+  auto a = hold("a");
+  auto b = hold("b");
   BOOST_TEST(a != b);
   BOOST_TEST(uut.size() == 2U);
   auto got = uut.take(b);
@@ -38,11 +42,10 @@ BOOST_AUTO_TEST_CASE(takes_back_what_each_number_holds_exactly_once) {
 }
 
 BOOST_AUTO_TEST_CASE(reuses_taken_numbers_instead_of_growing) {
-  out_notifications uut;
   std::set<std::uint32_t> seen;
   for (int round = 0; round < 100; ++round) {
-    auto x = uut.add(make("x" + std::to_string(round)));
-    auto y = uut.add(make("y" + std::to_string(round)));
+    auto x = hold("x" + std::to_string(round));
+    auto y = hold("y" + std::to_string(round));
     seen.insert(x);
     seen.insert(y);
     BOOST_TEST(uut.take(x)->event_id == "x" + std::to_string(round));
@@ -52,10 +55,9 @@ BOOST_AUTO_TEST_CASE(reuses_taken_numbers_instead_of_growing) {
 }
 
 BOOST_AUTO_TEST_CASE(drain_hands_over_everything_still_held) {
-  out_notifications uut;
-  auto a = uut.add(make("a"));
-  (void)uut.add(make("b"));
-  (void)uut.add(make("c"));
+  auto a = hold("a");
+  (void)hold("b");
+  (void)hold("c");
   (void)uut.take(a);
   std::set<std::string> drained;
   auto n = uut.drain([&](notification_ptr x) { drained.insert(x->event_id); });
@@ -63,7 +65,7 @@ BOOST_AUTO_TEST_CASE(drain_hands_over_everything_still_held) {
   BOOST_TEST((drained == std::set<std::string>{"b", "c"}));
   BOOST_TEST(uut.size() == 0U);
   BOOST_TEST(!uut.take(a));
-  BOOST_TEST(uut.add(make("d")) == 0U); // starts afresh
+  BOOST_TEST(hold("d") == 0U); // starts afresh
 }
 
 BOOST_AUTO_TEST_SUITE_END()
