@@ -18,27 +18,50 @@ namespace {
 using steady = std::chrono::steady_clock;
 using protocol::verdict_kind;
 
-/// Opens a stream on `slot` for `n`.
-void send_on(sender_actor* self, std::uint32_t i, const notification_ptr& n,
-             const std::string& authorization) {
+/// Queues a stream on connection `i` for `n`; `pump` hands the batch to the connection. The
+/// stream reads `n`'s request in place (shared, not copied).
+void send_on(sender_actor* self, std::uint32_t i, const notification_ptr& n) {
   auto& st = self->state;
   auto& slot = st.slots[i];
-  auto request = n->request;
-  request.headers.emplace_back("authorization", authorization);
-  auto answer = std::make_shared<sender_answer>();
-  answer->slot = i;
-  answer->generation = slot.generation;
-  answer->what = n;
-  answer->credential = authorization;
-  answer->sent_at = steady::now();
+  sender_answer answer;
+  answer.slot = i;
+  answer.generation = slot.generation;
+  answer.out_id = st.ledger->out.add(n);
+  answer.what = n;
+  answer.extra = st.credential_headers;
+  answer.sent_at = steady::now();
   ++slot.in_flight;
   ++st.loads[i].in_flight;
-  st.ledger->out.insert(n);
-  caf::actor me = caf::actor_cast<caf::actor>(self);
-  slot.conn->submit(std::move(request), [me, answer](transports::h2_result r) mutable {
-    answer->result.emplace(std::move(r));
-    caf::anon_send(me, response_atom::value, sender_answer_ptr{std::move(answer)});
-  });
+  transports::h2_client_connection::job job;
+  job.request = std::shared_ptr<const protocol::provider_request>(n, &n->request);
+  job.extra = st.credential_headers;
+  job.done = [inbox = st.inbox, answer = std::move(answer)](transports::h2_result r) mutable {
+    answer.result.emplace(std::move(r));
+    inbox->put(std::move(answer));
+  };
+  st.outgoing[i].push_back(std::move(job));
+}
+
+/// The shared per-send headers for credential `header`, made once per credential.
+void use_credential(sender_state& st, const std::string& header) {
+  if (!st.credential_headers || st.credential_headers->front().second != header) {
+    st.credential_headers = std::make_shared<const transports::h2_headers>(
+        transports::h2_headers{{"authorization", header}});
+  }
+}
+
+/// Hands each connection the streams `pump` queued for it, one post per connection.
+void hand_over(sender_state& st) {
+  for (std::size_t i = 0; i < st.outgoing.size(); ++i) {
+    auto& jobs = st.outgoing[i];
+    if (jobs.empty()) {
+      continue;
+    }
+    auto batch = std::move(jobs);
+    jobs.clear();
+    jobs.reserve(batch.size());
+    st.slots[i].conn->submit_all(std::move(batch));
+  }
 }
 
 /// Moves the provider's gauges by this sender's change since its last report: several apps
@@ -78,6 +101,9 @@ void detail::pump(sender_actor* self) {
     }
     if (!cred) {
       cred = st.adapter->authorize();
+      if (cred->what == credential::state::ready) {
+        use_credential(st, cred->header);
+      }
     }
     if (cred->what == credential::state::pending) {
       break; // The adapter posts a task when the credential arrives; that pumps again.
@@ -92,8 +118,9 @@ void detail::pump(sender_actor* self) {
       give_up(self, n, "credential_error", cred->error);
       continue;
     }
-    send_on(self, static_cast<std::uint32_t>(*slot), n, cred->header);
+    send_on(self, static_cast<std::uint32_t>(*slot), n);
   }
+  hand_over(st);
   update_gauges(self);
 }
 
@@ -113,8 +140,8 @@ void retry_later(sender_actor* self, const notification_ptr& n,
     return;
   case retry_plan::action::retry:
     st.metrics->retries(st.provider).Increment();
-    st.ledger->out.insert(n); // a restart before the timer fires re-queues it
-    self->delayed_send(self, plan.delay, retry_atom::value, n);
+    // Held in the ledger: a restart before the timer fires re-queues it.
+    self->delayed_send(self, plan.delay, retry_atom::value, st.ledger->out.add(n));
     return;
   }
 }
@@ -150,7 +177,9 @@ void on_answer(sender_actor* self, const sender_answer& answer) {
     --slot.in_flight;
   }
   const auto& n = answer.what;
-  st.ledger->out.erase(n);
+  if (!st.ledger->out.take(answer.out_id)) {
+    return; // Not ours any more (cannot happen while the ledger outlives the core).
+  }
   const auto& result = *answer.result;
   if (!result) {
     const auto& failure = result.error();
@@ -185,7 +214,7 @@ void on_answer(sender_actor* self, const sender_answer& answer) {
     spdlog::warn("{} sender {}: credential refused: {}", st.provider, st.options.app, v.reason);
     // Drop the credential (once: other in-flight refusals carry the same one) and send again
     // without backoff: the request waits in the queue for the new credential.
-    st.adapter->refused(answer.credential);
+    st.adapter->refused(answer.credential());
     if (++n->attempt >= st.options.max_attempts) {
       give_up(self, n, "failed", verdict_detail(v));
     } else {
@@ -220,6 +249,8 @@ caf::behavior detail::sender_worker(sender_actor* self, boost::asio::io_context*
   options.connections = std::max(options.connections, 1U);
   st.slots.resize(options.connections);
   st.loads.resize(options.connections);
+  st.outgoing.resize(options.connections);
+  st.inbox = std::make_shared<sender_inbox>(*io, caf::actor_cast<caf::actor>(self));
   st.options = std::move(options);
   st.adapter = std::move(adapter);
   st.adapter->start(st);
@@ -233,13 +264,16 @@ caf::behavior detail::sender_worker(sender_actor* self, boost::asio::io_context*
         self->state.queue().push(n);
         pump(self);
       },
-      [self](retry_atom, const notification_ptr& n) {
-        self->state.ledger->out.erase(n);
-        self->state.queue().push_front(n);
+      [self](retry_atom, std::uint32_t out_id) {
+        if (auto n = self->state.ledger->out.take(out_id)) {
+          self->state.queue().push_front(std::move(n));
+        }
         pump(self);
       },
-      [self](response_atom, const sender_answer_ptr& answer) {
-        on_answer(self, *answer);
+      [self](response_atom, const sender_answers_ptr& answers) {
+        for (const auto& answer : *answers) {
+          on_answer(self, answer);
+        }
         pump(self);
       },
       [self](task_atom, const sender_task_ptr& task) {

@@ -11,7 +11,6 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "actors/atoms.hpp"
@@ -19,22 +18,13 @@
 #include "actors/messages.hpp"
 #include "actors/node_metrics.hpp"
 #include "actors/provider_adapter.hpp"
+#include "actors/sender_inbox.hpp"
 #include "actors/sender_options.hpp"
+#include "actors/sender_out.hpp"
 #include "actors/stream_share.hpp"
 #include "transports/h2_client_connection.hpp"
 
 namespace herald::actors {
-
-/// A provider's answer (or a transport failure) travelling from the I/O thread to the sender.
-struct sender_answer {
-  std::uint32_t slot = 0;
-  std::uint64_t generation = 0;
-  notification_ptr what;
-  std::string credential;                      ///< The `authorization` value the request carried.
-  std::optional<transports::h2_result> result; ///< Set by the I/O thread before sending.
-  std::chrono::steady_clock::time_point sent_at;
-};
-using sender_answer_ptr = std::shared_ptr<sender_answer>;
 
 /// Work an adapter asked to run on the sender's thread.
 struct sender_task {
@@ -44,7 +34,6 @@ using sender_task_ptr = std::shared_ptr<sender_task>;
 
 } // namespace herald::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::sender_answer_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::sender_task_ptr)
 
 namespace herald::actors::detail {
@@ -67,19 +56,14 @@ struct connection_slot {
 struct sender_ledger {
   explicit sender_ledger(std::shared_ptr<delivery_backlog> backlog) : queue(std::move(backlog)) {}
   lane_queue queue;
-  std::unordered_set<notification_ptr> out;
+  out_notifications out;
   /// The queue's size per lane last added to the provider's queue gauge.
   std::array<double, 3> reported_queued{};
 
   /// Puts every notification out of the queue back at the head of its lane (after the sender
   /// that held them ended); returns how many.
   std::size_t requeue_out() {
-    auto n = out.size();
-    for (const auto& x : out) {
-      queue.push_front(x);
-    }
-    out.clear();
-    return n;
+    return out.drain([this](notification_ptr n) { queue.push_front(std::move(n)); });
   }
 };
 
@@ -95,6 +79,12 @@ struct sender_state : sender_host {
   std::string_view provider;
   std::vector<connection_slot> slots;
   std::vector<connection_load> loads; // scratch, one per slot
+  /// Scratch, one per slot: the requests `pump` hands to each connection in one batch.
+  std::vector<std::vector<transports::h2_client_connection::job>> outgoing;
+  /// Where the I/O threads put answers; delivers them to this sender in batches.
+  std::shared_ptr<sender_inbox> inbox;
+  /// The per-send headers (`authorization`) of the current credential, shared by its sends.
+  std::shared_ptr<const transports::h2_headers> credential_headers;
   std::uint64_t generation = 0;
   std::shared_ptr<sender_ledger> ledger;
   shard_map_ptr shards;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -12,6 +13,9 @@
 #include <sstream>
 #include <thread>
 #include <vector>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -30,6 +34,8 @@
 #include "bench/herald_bench/admin_client.hpp"
 #include "bench/herald_bench/h2load_runner.hpp"
 #include "bench/support/ports_file.hpp"
+#include "protocol/apns_request.hpp"
+#include "protocol/apns_token_cache.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_pki.hpp"
@@ -40,6 +46,8 @@ using steady = std::chrono::steady_clock;
 namespace {
 
 constexpr const char* bundle_id = "com.example.bench";
+constexpr const char* team_id = "TEAM123456";
+constexpr const char* key_id = "KEY1234567";
 
 struct options {
   std::uint32_t connections = 1, streams = 1000, io_threads = 1, actor_threads = 0;
@@ -56,7 +64,8 @@ std::string slurp(const std::filesystem::path& p) {
   return out.str();
 }
 
-/// The APNs VoIP request every notification (and h2load) sends, `apns-id` aside.
+/// The APNs VoIP request every notification (and h2load) sends, `apns-id` and the provider
+/// token aside (h2load repeats one `apns-id`; Herald sends a new one each time).
 protocol::provider_request request_shape(std::size_t body_bytes) {
   protocol::provider_request r;
   r.path = "/3/device/" + std::string(64, 'a');
@@ -93,10 +102,46 @@ double percentile(std::vector<double>& v, double p) {
   return v[k];
 }
 
+/// CPU seconds (user + system) this process has used so far, all threads.
+double own_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return sec(u.ru_utime) + sec(u.ru_stime);
+}
+
+/// CPU seconds (user + system) process `pid` has used so far (from /proc), or 0.
+double cpu_seconds_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto end = stat.rfind(')'); // the command name may hold spaces
+  if (end == std::string::npos) {
+    return 0;
+  }
+  std::istringstream fields(stat.substr(end + 2));
+  std::string skip;
+  for (int i = 0; i < 11; ++i) { // state .. cmajflt: fields 3-13
+    fields >> skip;
+  }
+  double utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+/// The 1-minute load average (the machine is shared: record it with every figure).
+double load_average() {
+  std::ifstream in("/proc/loadavg");
+  double one = 0;
+  in >> one;
+  return one;
+}
+
 /// Counts outcomes and latencies of the notifications in flight; shared with the callbacks.
 struct tally {
   std::atomic<std::uint64_t> outstanding{0}, accepted{0}, other{0};
+  std::uint64_t low_water = 0; ///< The feeder resumes at this many outstanding.
   std::mutex mutex;
+  std::condition_variable room; ///< Notified at `low_water` and at 0 outstanding.
   std::vector<double> latency_ms;
   steady::time_point last_outcome;
 };
@@ -184,20 +229,27 @@ int main(int argc, char** argv) {
   so.sender.connection.request_timeout = std::chrono::seconds(60);
   so.sender.connections = o.connections;
   so.sender.connect_stagger = std::chrono::milliseconds(10);
-  so.team_id = "TEAM123456";
-  so.key_id = "KEY1234567";
+  so.team_id = team_id;
+  so.key_id = key_id;
   so.key_pem = slurp(pki.apns_key);
   auto sender = actors::spawn_apns_sender(system, io, std::move(so), metrics);
 
   // Twice the pool's streams outstanding: every free stream has a notification waiting.
+  // The feeder stops at `window` and resumes at half of it (on a condition variable, so a
+  // waiting feeder costs the shared cores nothing).
   const std::uint64_t window = 2ULL * o.connections * o.streams;
   auto t = std::make_shared<tally>();
+  t->low_water = window / 2;
   t->latency_ms.reserve(o.notifications);
   const auto shape = request_shape(o.body_bytes);
+  const double cpu_before = own_cpu_seconds(), mock_cpu_before = cpu_seconds_of(mock.pid());
   const auto start = steady::now();
   for (std::uint64_t i = 0; i < o.notifications; ++i) {
-    while (t->outstanding.load() >= window) {
-      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    if (t->outstanding.load() >= window) {
+      std::unique_lock lock(t->mutex);
+      while (t->outstanding.load() > t->low_water) {
+        t->room.wait_for(lock, std::chrono::milliseconds(10));
+      }
     }
     auto n = std::make_shared<actors::notification>();
     n->target.token = std::string(64, 'a');
@@ -209,20 +261,26 @@ int main(int argc, char** argv) {
     n->on_outcome = [t, sent = steady::now()](protocol::delivery_state state, std::string_view) {
       auto now = steady::now();
       (state == protocol::delivery_state::accepted ? t->accepted : t->other)++;
-      {
-        std::lock_guard lock(t->mutex);
-        t->latency_ms.push_back(std::chrono::duration<double, std::milli>(now - sent).count());
-        t->last_outcome = now;
+      std::lock_guard lock(t->mutex);
+      t->latency_ms.push_back(std::chrono::duration<double, std::milli>(now - sent).count());
+      t->last_outcome = now;
+      auto left = --t->outstanding;
+      if (left == t->low_water || left == 0) {
+        t->room.notify_one();
       }
-      --t->outstanding;
     };
     ++t->outstanding;
     caf::anon_send(sender, actors::deliver_atom::value, std::move(n));
   }
   const auto drain_until = steady::now() + std::chrono::minutes(2);
-  while (t->outstanding.load() > 0 && steady::now() < drain_until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  {
+    std::unique_lock lock(t->mutex);
+    while (t->outstanding.load() > 0 && steady::now() < drain_until) {
+      t->room.wait_for(lock, std::chrono::milliseconds(10));
+    }
   }
+  const double cpu = own_cpu_seconds() - cpu_before;
+  const double mock_cpu = cpu_seconds_of(mock.pid()) - mock_cpu_before;
   double seconds;
   std::vector<double> latency;
   {
@@ -236,6 +294,7 @@ int main(int argc, char** argv) {
 
   std::optional<bench::h2load_result> ceiling;
   std::string h2load_error;
+  double h2load_mock_cpu = 0;
   if (o.h2load) {
     bench::h2load_plan plan;
     plan.url =
@@ -244,13 +303,23 @@ int main(int argc, char** argv) {
       plan.headers.push_back(name + ": " + value);
     }
     plan.headers.push_back("apns-id: " + uuid_of(0));
+    // The provider token Herald's requests carry (same key and claims, so the same size).
+    auto signer = protocol::es256_signer::from_pem(slurp(pki.apns_key));
+    if (signer) {
+      protocol::apns_token_cache tokens(std::move(signer).value(), team_id, key_id);
+      if (auto token = tokens.token(std::chrono::system_clock::now())) {
+        plan.headers.push_back("authorization: " + protocol::apns_authorization(token.value()));
+      }
+    }
     plan.body_file = (dir / "body.json").string();
     std::ofstream(plan.body_file, std::ios::binary) << shape.body;
     plan.requests = o.notifications;
     plan.clients = o.connections;
     plan.streams = o.streams;
     plan.work_dir = dir.path().string();
+    const double before = cpu_seconds_of(mock.pid());
     ceiling = bench::run_h2load(plan, h2load_error);
+    h2load_mock_cpu = cpu_seconds_of(mock.pid()) - before;
   }
   work.reset();
   io.stop();
@@ -269,10 +338,15 @@ int main(int argc, char** argv) {
        << ",\"seconds\":" << seconds << ",\"per_second\":" << rate
        << ",\"latency_ms\":{\"p50\":" << percentile(latency, 0.5)
        << ",\"p99\":" << percentile(latency, 0.99) << ",\"max\":" << percentile(latency, 1.0)
-       << "},\"mock_stats\":" << stats.value_or("null");
+       << "},\"cpu_us_per_notification\":{\"sender\":"
+       << cpu * 1e6 / static_cast<double>(std::max<std::uint64_t>(o.notifications, 1))
+       << ",\"mock\":"
+       << mock_cpu * 1e6 / static_cast<double>(std::max<std::uint64_t>(o.notifications, 1))
+       << "},\"load_average\":" << load_average() << ",\"mock_stats\":" << stats.value_or("null");
   if (ceiling) {
     json << ",\"h2load\":{\"per_second\":" << ceiling->req_per_s
-         << ",\"succeeded\":" << ceiling->succeeded
+         << ",\"succeeded\":" << ceiling->succeeded << ",\"mock_cpu_us_per_request\":"
+         << h2load_mock_cpu * 1e6 / static_cast<double>(std::max<std::uint64_t>(o.notifications, 1))
          << ",\"command\":" << json_string(ceiling->command)
          << "},\"ratio\":" << (ceiling->req_per_s > 0 ? rate / ceiling->req_per_s : 0);
   } else if (o.h2load) {

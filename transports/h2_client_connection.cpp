@@ -63,9 +63,16 @@ h2_client_connection::h2_client_connection(boost::asio::io_context& io, h2_clien
                                            events callbacks)
     : strand_(boost::asio::make_strand(io)), options_(std::move(options)),
       events_(std::move(callbacks)), resolver_(strand_), plain_(strand_), connect_timer_(strand_),
-      ping_timer_(strand_), drain_timer_(strand_) {}
+      ping_timer_(strand_), drain_timer_(strand_), deadline_timer_(strand_) {
+  scheme_ = options_.tls ? "https" : "http";
+  authority_ = options_.host;
+  if (options_.port != (options_.tls ? 443 : 80)) {
+    authority_ += ":" + std::to_string(options_.port);
+  }
+}
 
 h2_client_connection::~h2_client_connection() {
+  unwatch_all();
   if (session_ != nullptr) {
     nghttp2_session_del(session_);
   }
@@ -93,11 +100,47 @@ void h2_client_connection::start() {
 }
 
 void h2_client_connection::submit(protocol::provider_request request, handler done) {
-  // The guard runs `done` with `closed` if the io_context drops this job unrun.
-  boost::asio::post(strand_, [self = shared_from_this(), request = std::move(request),
-                              guard = handler_once(std::move(done))]() mutable {
-    self->do_submit(std::move(request), guard.release());
-  });
+  std::vector<job> jobs(1);
+  jobs[0].request = std::make_shared<const protocol::provider_request>(std::move(request));
+  jobs[0].done = std::move(done);
+  submit_all(std::move(jobs));
+}
+
+namespace {
+
+/// Jobs on their way to the strand: runs their handlers with `closed` if the io_context
+/// drops the post unrun.
+struct posted_jobs {
+  explicit posted_jobs(std::vector<h2_client_connection::job> j) : jobs(std::move(j)) {}
+  posted_jobs(posted_jobs&&) noexcept = default;
+  posted_jobs& operator=(posted_jobs&&) = delete;
+  posted_jobs(const posted_jobs&) = delete;
+  posted_jobs& operator=(const posted_jobs&) = delete;
+  ~posted_jobs() {
+    for (auto& j : jobs) {
+      if (j.done) {
+        j.done(h2_result(closed_failure("dropped before submission")));
+      }
+    }
+  }
+  std::vector<h2_client_connection::job> jobs;
+};
+
+} // namespace
+
+void h2_client_connection::submit_all(std::vector<job> jobs) {
+  if (jobs.empty()) {
+    return;
+  }
+  boost::asio::post(strand_,
+                    [self = shared_from_this(), pending = posted_jobs(std::move(jobs))]() mutable {
+                      auto taken = std::move(pending.jobs);
+                      pending.jobs.clear();
+                      for (auto& j : taken) {
+                        self->do_submit(std::move(j));
+                      }
+                      self->flush();
+                    });
 }
 
 void h2_client_connection::close() {
@@ -279,12 +322,13 @@ void h2_client_connection::fail_connection(h2_failure why) {
   connect_timer_.cancel();
   ping_timer_.cancel();
   drain_timer_.cancel();
+  deadline_timer_.cancel();
   socket().close(ignored);
+  unwatch_all();
   auto streams = std::move(streams_);
   streams_.clear();
   in_flight_ = 0;
   for (auto& [id, s] : streams) {
-    s->timer.cancel();
     s->done.fail(closed_failure(why.detail), !s->got_status);
   }
   if (events_.on_closed) {

@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -72,6 +74,9 @@ struct h2_failure {
 using h2_result = boost::outcome_v2::result<protocol::provider_response, h2_failure,
                                             boost::outcome_v2::policy::terminate>;
 
+/// Header fields (lower-case names), in order.
+using h2_headers = std::vector<std::pair<std::string, std::string>>;
+
 /// One persistent HTTP/2 client connection (TLS with ALPN h2, or h2c) to a push provider.
 ///
 /// Lifecycle: `create`, `start` (resolve, connect, TLS, preface + SETTINGS); `on_ready` fires
@@ -97,6 +102,15 @@ public:
   };
   /// Request completion handler.
   using handler = std::function<void(h2_result)>;
+  /// One request for `submit_all`. The request is shared read-only with its owner and the
+  /// stream keeps it until the stream ends, so a send (or a resend) copies neither headers
+  /// nor body; nghttp2 reads header values and the body in place (header names are copied,
+  /// and so lower-cased).
+  struct job {
+    std::shared_ptr<const protocol::provider_request> request; ///< Never null; not mutated.
+    std::shared_ptr<const h2_headers> extra; ///< Sent after the request's own (may be null).
+    handler done;
+  };
 
   /// Makes a connection object; nothing happens until `start`.
   [[nodiscard]] static std::shared_ptr<h2_client_connection>
@@ -110,6 +124,9 @@ public:
   void start();
   /// Sends one request. Thread-safe (posts to the strand); `done` runs exactly once.
   void submit(protocol::provider_request request, handler done);
+  /// Sends several requests with one post to the strand, then one socket flush. Thread-safe;
+  /// each job's `done` runs exactly once (in order of `jobs` when they fail at once).
+  void submit_all(std::vector<job> jobs);
   /// Gracefully closes: GOAWAY, let in-flight streams finish (bounded by request_timeout),
   /// then close the socket. Thread-safe; idempotent.
   void close();
@@ -135,7 +152,7 @@ private:
   void on_connected();
   void on_handshaken();
   [[nodiscard]] bool init_session();
-  void do_submit(protocol::provider_request request, handler done);
+  void do_submit(job j);
   void do_close();
   void start_read();
   void flush();
@@ -144,6 +161,11 @@ private:
   void on_stream_closed(std::int32_t stream_id, std::uint32_t error_code);
   void on_request_not_sent(std::int32_t stream_id, int lib_error);
   void on_stream_timeout(std::int32_t stream_id);
+  void watch(stream& s);
+  void unwatch(stream& s) noexcept;
+  void unwatch_all() noexcept;
+  void arm_deadlines();
+  void on_deadlines();
   void arm_ping();
   void update_counters();
   tcp::socket& socket();
@@ -153,6 +175,7 @@ private:
   strand_type strand_;
   h2_client_options options_;
   events events_;
+  std::string scheme_, authority_; ///< `:scheme` and `:authority` of every request.
   std::shared_ptr<tls_context> tls_;
   tcp::resolver resolver_;
   tcp::socket plain_;
@@ -160,6 +183,12 @@ private:
   boost::asio::steady_timer connect_timer_;
   boost::asio::steady_timer ping_timer_;
   boost::asio::steady_timer drain_timer_;
+  /// One timer for every stream's request_timeout: it fires at the oldest watched stream's
+  /// deadline (no timer, wait and cancel per stream).
+  boost::asio::steady_timer deadline_timer_;
+  bool deadline_armed_ = false;
+  stream* oldest_ = nullptr; ///< The deadline list (see `stream::deadline`).
+  stream* newest_ = nullptr;
   nghttp2_session* session_ = nullptr;
   std::unordered_map<std::int32_t, std::unique_ptr<stream>> streams_;
   std::array<std::uint8_t, 16384> read_buf_{};

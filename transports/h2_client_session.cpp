@@ -6,6 +6,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -13,11 +14,17 @@ namespace herald::transports {
 
 namespace {
 
-nghttp2_nv make_nv(const std::string& name, const std::string& value) {
-  // nghttp2 copies names and values on submit (no NO_COPY flags), so temporaries are fine.
+/// A header field whose value nghttp2 reads in place: `value` (and `name` when `static_name`)
+/// must live until the stream's HEADERS frame was sent or dropped (the stream owns it, or it
+/// is static). Other names are copied: nghttp2 lower-cases them then (RFC 9113 §8.2.1).
+nghttp2_nv make_nv(const std::string& name, const std::string& value, bool static_name = false) {
+  std::uint8_t flags = NGHTTP2_NV_FLAG_NO_COPY_VALUE;
+  if (static_name) {
+    flags |= NGHTTP2_NV_FLAG_NO_COPY_NAME;
+  }
   return nghttp2_nv{reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
                     reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(),
-                    value.size(), NGHTTP2_NV_FLAG_NONE};
+                    value.size(), flags};
 }
 
 } // namespace
@@ -130,10 +137,11 @@ struct h2_client_callbacks {
     if (s == nullptr) {
       return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; // Dropped stream: reset it.
     }
-    std::size_t n = std::min(length, s->body.size() - s->body_sent);
-    std::memcpy(buf, s->body.data() + s->body_sent, n);
+    const auto& body = s->body();
+    std::size_t n = std::min(length, body.size() - s->body_sent);
+    std::memcpy(buf, body.data() + s->body_sent, n);
     s->body_sent += n;
-    if (s->body_sent == s->body.size()) {
+    if (s->body_sent == body.size()) {
       *data_flags |= NGHTTP2_DATA_FLAG_EOF;
     }
     return static_cast<ssize_t>(n);
@@ -192,8 +200,8 @@ void h2_client_connection::on_settings() {
   }
 }
 
-void h2_client_connection::do_submit(protocol::provider_request request, handler done) {
-  handler_once guard(std::move(done));
+void h2_client_connection::do_submit(job j) {
+  handler_once guard(std::move(j.done));
   if (state_ == state::closed || state_ == state::draining) {
     guard.fail({goaway_received_ ? h2_errc::goaway_unprocessed : h2_errc::closed,
                 "connection is closing", true});
@@ -203,32 +211,48 @@ void h2_client_connection::do_submit(protocol::provider_request request, handler
     guard.fail({h2_errc::no_stream_slot, "no free stream slot", true});
     return;
   }
-  std::string scheme = options_.tls ? "https" : "http";
-  std::string authority = options_.host;
-  if (options_.port != (options_.tls ? 443 : 80)) {
-    authority += ":" + std::to_string(options_.port);
-  }
-  std::vector<nghttp2_nv> nva;
-  nva.reserve(request.headers.size() + 5);
+  j.done = guard.release();
+  auto s = std::make_unique<stream>(std::move(j));
+  const auto& request = *s->request;
   static const std::string method_key = ":method", scheme_key = ":scheme",
                            authority_key = ":authority", path_key = ":path",
                            length_key = "content-length";
-  nva.push_back(make_nv(method_key, request.method));
-  nva.push_back(make_nv(scheme_key, scheme));
-  nva.push_back(make_nv(authority_key, authority));
-  nva.push_back(make_nv(path_key, request.path));
-  std::string length = std::to_string(request.body.size());
+  std::array<nghttp2_nv, 16> fixed{};
+  std::vector<nghttp2_nv> spilled;
+  std::size_t count = 0;
+  auto add = [&](const std::string& name, const std::string& value, bool static_name = false) {
+    auto nv = make_nv(name, value, static_name);
+    if (count < fixed.size()) {
+      fixed[count] = nv;
+    } else {
+      if (spilled.empty()) {
+        spilled.assign(fixed.begin(), fixed.end());
+      }
+      spilled.push_back(nv);
+    }
+    ++count;
+  };
+  add(method_key, request.method, true);
+  add(scheme_key, scheme_, true);
+  add(authority_key, authority_, true);
+  add(path_key, request.path, true);
   if (!request.body.empty() && request.header(length_key).empty()) {
-    nva.push_back(make_nv(length_key, length));
+    s->content_length = std::to_string(request.body.size());
+    add(length_key, s->content_length, true);
   }
   for (const auto& [name, value] : request.headers) {
-    nva.push_back(make_nv(name, value));
+    add(name, value);
   }
-  auto s = std::make_unique<stream>(strand_, std::move(request.body), guard.release());
+  if (s->extra) {
+    for (const auto& [name, value] : *s->extra) {
+      add(name, value);
+    }
+  }
   nghttp2_data_provider provider{};
   provider.read_callback = h2_client_callbacks::read_body;
-  std::int32_t id = nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(),
-                                           s->body.empty() ? nullptr : &provider, nullptr);
+  std::int32_t id =
+      nghttp2_submit_request(session_, nullptr, spilled.empty() ? fixed.data() : spilled.data(),
+                             count, request.body.empty() ? nullptr : &provider, nullptr);
   if (id < 0) {
     // Stream ids exhausted (RFC 9113 §5.1.1) or similar: this connection is done.
     s->done.fail(
@@ -236,15 +260,10 @@ void h2_client_connection::do_submit(protocol::provider_request request, handler
          nghttp2_strerror(id), true});
     return;
   }
-  s->timer.expires_after(options_.request_timeout);
-  s->timer.async_wait([self = shared_from_this(), id](boost::system::error_code ec) {
-    if (!ec) {
-      self->on_stream_timeout(id);
-    }
-  });
+  s->id = id;
+  watch(*s);
   streams_.emplace(id, std::move(s));
   update_counters();
-  flush();
 }
 
 void h2_client_connection::on_stream_closed(std::int32_t stream_id, std::uint32_t error_code) {
@@ -255,7 +274,7 @@ void h2_client_connection::on_stream_closed(std::int32_t stream_id, std::uint32_
   auto s = std::move(it->second);
   streams_.erase(it);
   update_counters();
-  s->timer.cancel();
+  unwatch(*s);
   if (goaway_received_ && stream_id > goaway_last_id_) {
     // RFC 9113 §6.8: streams above last_stream_id were not processed.
     s->done.fail({h2_errc::goaway_unprocessed, "stream above GOAWAY last_stream_id", true});
@@ -282,7 +301,7 @@ void h2_client_connection::on_request_not_sent(std::int32_t stream_id, int lib_e
   auto s = std::move(it->second);
   streams_.erase(it);
   update_counters();
-  s->timer.cancel();
+  unwatch(*s);
   // The HEADERS never left: the peer cannot have processed anything.
   s->done.fail({goaway_received_ ? h2_errc::goaway_unprocessed : h2_errc::closed,
                 std::string("request not sent: ") + nghttp2_strerror(lib_error), true});
@@ -297,7 +316,7 @@ void h2_client_connection::on_stream_timeout(std::int32_t stream_id) {
   // Where the stream stood tells a stalled peer from a request that never fully left.
   std::string detail = "no response within request_timeout (request ";
   detail += !s.headers_sent ? "not sent" : s.request_ended ? "sent" : "partly sent";
-  detail += ", " + std::to_string(s.body_sent) + "/" + std::to_string(s.body.size()) +
+  detail += ", " + std::to_string(s.body_sent) + "/" + std::to_string(s.body().size()) +
             " body bytes, status " + (s.got_status ? "seen" : "not seen") + ", " +
             std::to_string(streams_.size()) + " streams open)";
   s.done.fail({h2_errc::timeout, std::move(detail), !s.got_status});

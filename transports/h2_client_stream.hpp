@@ -1,11 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
-
-#include <boost/asio/steady_timer.hpp>
 
 #include "protocol/provider_request.hpp"
 #include "transports/h2_client_connection.hpp"
@@ -56,18 +55,29 @@ private:
 
 /// State of one client stream, owned by the connection's stream map (keyed by stream id).
 struct h2_client_connection::stream {
-  template <class Executor>
-  stream(const Executor& ex, std::string request_body, handler fn)
-      : body(std::move(request_body)), done(std::move(fn)), timer(ex) {}
+  explicit stream(job&& j)
+      : request(std::move(j.request)), extra(std::move(j.extra)), done(std::move(j.done)) {}
 
-  std::string body;           ///< Request body, sent by the data provider.
+  /// The request body, sent by the data provider.
+  [[nodiscard]] const std::string& body() const noexcept { return request->body; }
+
+  /// The request and the per-send headers: nghttp2 reads them in place until the stream ends.
+  std::shared_ptr<const protocol::provider_request> request;
+  std::shared_ptr<const h2_headers> extra;
+  std::string content_length; ///< The `content-length` value nghttp2 reads in place.
   std::size_t body_sent = 0;  ///< Bytes of `body` handed to nghttp2 so far.
   bool got_status = false;    ///< A final `:status` arrived: no longer blindly replayable.
   bool headers_sent = false;  ///< The request HEADERS frame left (nghttp2 sent it).
   bool request_ended = false; ///< A frame with END_STREAM left: the request is complete.
   protocol::provider_response response;
   handler_once done;
-  boost::asio::steady_timer timer; ///< request_timeout.
+  std::int32_t id = 0; ///< The HTTP/2 stream id.
+  /// Submission + request_timeout; while the stream may still time out it is in the
+  /// connection's deadline list (submission order, so deadline order), between these two.
+  std::chrono::steady_clock::time_point deadline;
+  stream* older = nullptr;
+  stream* newer = nullptr;
+  bool watched = false;
 };
 
 } // namespace herald::transports
