@@ -147,7 +147,7 @@ void ingest_control::admit(protocol::decoded_batch batch, std::optional<std::str
   entry.received_at = now;
   for (std::size_t i = 0; i < shared->events.size(); ++i) {
     const auto& ev = shared->events[i];
-    entry.events.push_back(store::journal_entry{indices[i], ev.source, ev.id});
+    entry.events.push_back(store::journal_entry{indices[i], ev.source.str(), ev.id.str()});
   }
   auto self = shared_from_this();
   auto n = shared->events.size();

@@ -211,8 +211,8 @@ struct router_state {
       }
       auto request = encode(what, reg, *app, now);
       if (!request) {
-        spdlog::warn("router {}: event {} not encodable for {}: {}", index, what.event_id, provider,
-                     request.error().describe());
+        spdlog::warn("router {}: event {} not encodable for {}: {}", index, what.event_id.view(),
+                     provider, request.error().describe());
         metrics->notifications(provider, "invalid").Increment();
         continue;
       }

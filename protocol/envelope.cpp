@@ -60,7 +60,7 @@ void decode_event(const event_envelope& env, int index, decoded_event& out) {
     return;
   }
   if (!env.data) {
-    out.fault = error{errc::missing_field, "data", "required for " + out.type, index};
+    out.fault = error{errc::missing_field, "data", "required for " + out.type.str(), index};
     return;
   }
   acs_event ev;
@@ -162,14 +162,30 @@ result<decoded_batch> decode_text(char* text, std::string_view body, content_kin
     envelopes.push_back(std::move(env).value());
   }
 
+  // The envelope strings of every event go into one buffer (one allocation per batch, not
+  // four per event), shared by the events and their intents.
+  std::size_t text_size = 0;
+  for (const event_envelope& env : envelopes) {
+    text_size += env.id.size() + env.type.size() + env.source.size() + env.subject.size();
+  }
+  const std::shared_ptr<char[]> text_buffer = std::make_shared_for_overwrite<char[]>(text_size);
+  char* next = text_buffer.get();
+  const auto keep = [&](std::string_view s) {
+    if (!s.empty()) { // memcpy's pointers must not be null, even for 0 bytes
+      std::memcpy(next, s.data(), s.size());
+    }
+    shared_text kept{text_buffer, {next, s.size()}};
+    next += s.size();
+    return kept;
+  };
   batch.events.resize(envelopes.size());
   for (std::size_t i = 0; i < envelopes.size(); ++i) {
     event_envelope& env = envelopes[i];
     decoded_event& out = batch.events[i];
-    out.id.assign(env.id);
-    out.type.assign(env.type);
-    out.source.assign(env.source);
-    out.subject.assign(env.subject);
+    out.id = keep(env.id);
+    out.type = keep(env.type);
+    out.source = keep(env.source);
+    out.subject = keep(env.subject);
     out.time = env.time.value_or(std::chrono::system_clock::time_point{});
     out.warnings = std::move(env.warnings);
     decode_event(env, static_cast<int>(i), out);

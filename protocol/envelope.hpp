@@ -29,15 +29,16 @@ enum class content_kind {
 /// section 8.1: JSON exchanged between systems is UTF-8).
 [[nodiscard]] std::optional<content_kind> content_kind_from(std::string_view content_type) noexcept;
 
-/// One event of a batch, decoded. Owns all its strings.
+/// One event of a batch, decoded. Owns (shares) all its strings: the envelope strings of a
+/// whole batch are kept in one buffer, shared with the intents.
 struct decoded_event {
-  std::string id;
-  std::string type;
-  std::string source;                           ///< source = topic for Event Grid
+  shared_text id;
+  shared_text type;
+  shared_text source;                           ///< source = topic for Event Grid
   bool known = false;                           ///< an ACS type we understand (see event_catalog)
   std::vector<intent> intents;                  ///< may be empty (no push for this type)
   std::optional<error> fault;                   ///< this event's data was malformed (event skipped)
-  std::string subject;                          ///< May be empty.
+  shared_text subject;                          ///< May be empty.
   std::chrono::system_clock::time_point time{}; ///< `eventTime` / `time`; epoch when absent.
   std::vector<error> warnings; ///< Lenient problems (missing subject, odd fields ...).
 };

@@ -87,7 +87,7 @@ result<provider_request> encode_fcm(const intent& in, const registration& reg,
   } else {
     const std::map<std::string, std::string> data{{"threadId", in.chat.thread_id},
                                                   {"messageId", in.chat.message_id},
-                                                  {"eventType", in.event_type}};
+                                                  {"eventType", in.event_type.str()}};
     auto alert = settings.templates.render(in);
     // Google counts the payload's keys and values: data, plus notification's "title" and
     // "body" keys. The title gets the first claim on what is left.

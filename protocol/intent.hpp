@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/shared_text.hpp"
+
 namespace herald::protocol {
 
 /// What an event asks Herald to do for one identity.
@@ -46,13 +48,13 @@ struct chat_details {
   std::map<std::string, std::string> fields;
 };
 
-/// One thing to do for one identity, derived from one event. Plain data: cheap to copy, no
-/// references into the parsed JSON.
+/// One thing to do for one identity, derived from one event. Plain data, no references into
+/// the parsed JSON; the event id and type share the decoded batch's copy (`shared_text`).
 struct intent {
   intent_kind kind = intent_kind::ring;
   std::string recipient; ///< Normalised `rawId` of the identity to notify; the shard key.
-  std::string event_id;
-  std::string event_type; ///< Full type, e.g. `Microsoft.Communication.IncomingCall`.
+  shared_text event_id;
+  shared_text event_type; ///< Full type, e.g. `Microsoft.Communication.IncomingCall`.
   std::chrono::system_clock::time_point event_time{};
   call_details call;
   chat_details chat;

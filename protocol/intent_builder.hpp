@@ -11,8 +11,8 @@ namespace herald::protocol {
 
 /// Envelope facts every intent of an event carries.
 struct event_meta {
-  std::string_view id;
-  std::string_view type; ///< Full type name, copied into `intent::event_type`.
+  shared_text id;
+  shared_text type; ///< Full type name, shared by `intent::event_type`.
   std::chrono::system_clock::time_point time{};
 };
 

@@ -153,7 +153,7 @@ std::string read_sample(const std::string& name) {
   return s.str();
 }
 
-bool starts_with(const std::string& s, std::string_view p) {
+bool starts_with(std::string_view s, std::string_view p) {
   return s.rfind(p, 0) == 0;
 }
 

@@ -1,0 +1,91 @@
+#include "protocol/shared_text.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/envelope.hpp"
+
+using namespace herald::protocol;
+
+namespace {
+
+/// An Event Grid batch of `n` IncomingCall events with ids `ev-0` … and callees `8:acs:u0` ….
+std::string call_batch(int n) {
+  std::string body = "[";
+  for (int i = 0; i < n; ++i) {
+    const std::string k = std::to_string(i);
+    body += (i ? "," : "");
+    body += R"({"id":"ev-)" + k + R"(","topic":"/subscriptions/s/topic-)" + k +
+            R"(","subject":"call/)" + k +
+            R"(","eventType":"Microsoft.Communication.IncomingCall",)"
+            R"("eventTime":"2024-01-01T00:00:00Z","dataVersion":"1.0",)"
+            R"("data":{"to":{"rawId":"8:acs:u)" +
+            k + R"("},"from":{"rawId":"8:acs:caller"},"correlationId":"c-)" + k + R"("}})";
+  }
+  return body + "]";
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(shared_text_suite)
+
+BOOST_AUTO_TEST_CASE(owns_a_copy_of_a_string_and_compares_by_content) {
+  std::optional<std::string> source{"Microsoft.Communication.IncomingCall"};
+  const shared_text kept{*source};
+  source.reset(); // the copy does not depend on the original
+  BOOST_TEST(kept == "Microsoft.Communication.IncomingCall");
+  BOOST_TEST(kept.size() == 36U);
+  const shared_text other = kept; // shares, compares equal
+  BOOST_TEST(static_cast<const void*>(other.data()) == static_cast<const void*>(kept.data()));
+  BOOST_TEST((other == kept));
+  BOOST_TEST((shared_text{"a"} < shared_text{"b"}));
+  BOOST_TEST(shared_text{}.empty());
+  BOOST_TEST(shared_text{""}.empty());
+  BOOST_TEST(kept.str() == std::string{"Microsoft.Communication.IncomingCall"});
+}
+
+BOOST_AUTO_TEST_CASE(envelope_strings_of_a_batch_are_right_per_event) {
+  auto batch = decode_batch(call_batch(3), content_kind::event_grid);
+  BOOST_TEST_REQUIRE(batch.has_value(), (batch ? "" : batch.error().describe()));
+  const auto& events = batch.value().events;
+  BOOST_TEST_REQUIRE(events.size() == 3U);
+  for (int i = 0; i < 3; ++i) {
+    const auto& ev = events[static_cast<std::size_t>(i)];
+    const std::string k = std::to_string(i);
+    BOOST_TEST(ev.id == "ev-" + k);
+    BOOST_TEST(ev.type == "Microsoft.Communication.IncomingCall");
+    BOOST_TEST(ev.source == "/subscriptions/s/topic-" + k);
+    BOOST_TEST(ev.subject == "call/" + k);
+    BOOST_TEST_REQUIRE(ev.intents.size() == 1U);
+    BOOST_TEST(ev.intents[0].event_id == "ev-" + k);
+    BOOST_TEST(ev.intents[0].event_type == "Microsoft.Communication.IncomingCall");
+    // Shared, not copied: the intent's id is the event's bytes.
+    BOOST_TEST(static_cast<const void*>(ev.intents[0].event_id.data()) ==
+               static_cast<const void*>(ev.id.data()));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(intents_outlive_the_batch_they_came_from) {
+  // Intents travel to router shards as copies; the batch may be gone when they are read.
+  std::vector<intent> kept;
+  {
+    auto batch = decode_batch(call_batch(2), content_kind::event_grid);
+    BOOST_TEST_REQUIRE(batch.has_value());
+    for (const auto& ev : batch.value().events) {
+      kept.insert(kept.end(), ev.intents.begin(), ev.intents.end());
+    }
+  }
+  // A fresh batch in the same (reused) parse buffer must not change them either.
+  auto other = decode_batch(call_batch(1), content_kind::event_grid);
+  BOOST_TEST_REQUIRE(other.has_value());
+  BOOST_TEST_REQUIRE(kept.size() == 2U);
+  BOOST_TEST(kept[0].event_id == "ev-0");
+  BOOST_TEST(kept[1].event_id == "ev-1");
+  BOOST_TEST(kept[1].event_type == "Microsoft.Communication.IncomingCall");
+  BOOST_TEST(kept[1].recipient == "8:acs:u1");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
