@@ -294,6 +294,15 @@ void h2_server_session::start_read() {
                         if (self->done_) {
                           return;
                         }
+                        if (self->lingering_) {
+                          // Draining after our last frame: discard until the client closes.
+                          if (ec) {
+                            self->finish();
+                          } else {
+                            self->start_read();
+                          }
+                          return;
+                        }
                         self->last_read_ = std::chrono::steady_clock::now();
                         if (ec) {
                           self->finish();
@@ -317,7 +326,7 @@ void h2_server_session::start_read() {
 
 void h2_server_session::flush() {
   // nghttp2 forbids mem_send inside its own callbacks; the read loop flushes after mem_recv.
-  if (writing_ || done_ || session_ == nullptr || in_recv_) {
+  if (writing_ || done_ || lingering_ || session_ == nullptr || in_recv_) {
     return;
   }
   while (write_buf_.size() < write_batch_bytes) {
@@ -334,7 +343,7 @@ void h2_server_session::flush() {
   }
   if (write_buf_.empty()) {
     if (nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0) {
-      finish();
+      linger();
     }
     return;
   }
@@ -352,6 +361,33 @@ void h2_server_session::flush() {
           }
           self->flush();
         });
+  });
+}
+
+void h2_server_session::linger() {
+  if (done_ || lingering_) {
+    return;
+  }
+  // Everything is said (after a GOAWAY, every stream answered). Closing now, with the
+  // client's newer requests still arriving unread, would make the kernel answer them with a
+  // TCP RST, and an RST can destroy the GOAWAY and the last responses before the client
+  // reads them: it would then resend requests that were processed. So half-close, read and
+  // discard until the client closes too, for at most `linger_time`.
+  lingering_ = true;
+  state_->stats.open_streams -= open_;
+  open_ = 0;
+  streams_.clear();
+  boost::system::error_code ignored;
+  socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+  if (!timer_) {
+    timer_.emplace(strand_);
+  }
+  timer_->cancel();
+  timer_->expires_after(linger_time);
+  timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) {
+      self->finish();
+    }
   });
 }
 
@@ -381,14 +417,19 @@ void h2_server_session::dispatch(std::int32_t stream_id) {
   st.request.received = std::chrono::system_clock::now();
   ++state_->stats.requests;
   ++dispatched_;
+  max_dispatched_id_ = std::max(max_dispatched_id_, stream_id);
   const auto& options = state_->options;
   if (options.goaway_after_streams != 0 && dispatched_ >= options.goaway_after_streams &&
       !goaway_sent_) {
-    // Test knob: this request is the last one processed on the connection, even if later
-    // streams already arrived; the client must replay those elsewhere.
+    // Test knob: no stream opened after the highest one processed so far is processed on
+    // this connection; the client must replay those elsewhere. Requests complete out of
+    // stream order, so that highest id, not this request's, is the last_stream_id: a lower
+    // one would tell the client that requests already processed were not (RFC 9113 §6.8),
+    // and it would send them again.
     goaway_sent_ = true;
-    goaway_last_id_ = stream_id;
-    nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_NO_ERROR, nullptr, 0);
+    goaway_last_id_ = max_dispatched_id_;
+    nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, goaway_last_id_, NGHTTP2_NO_ERROR, nullptr,
+                          0);
   }
   h2_responder responder(weak_from_this(), stream_id);
   if (options.response_delay.count() <= 0) {

@@ -86,6 +86,10 @@ private:
   /// Credits `st`'s received body bytes back to the peer (`window_on_answer` only).
   void release_window(std::int32_t stream_id, stream& st);
   void arm_timer();
+  /// Ends a session that has nothing more to send: half-close, drain input, then `finish`.
+  void linger();
+  /// Longest wait for the client to close after `linger` half-closed the connection.
+  static constexpr std::chrono::milliseconds linger_time{1000};
   /// True when a socket write or a submitted response is older than the write timeout.
   [[nodiscard]] bool write_stalled(std::chrono::steady_clock::time_point now) const;
   void on_timer();
@@ -109,8 +113,10 @@ private:
   bool in_recv_ = false; ///< Inside nghttp2_session_mem_recv (its callbacks may not send).
   bool done_ = false;
   bool goaway_sent_ = false;
+  bool lingering_ = false; ///< Half-closed after the last frame, discarding input (`linger`).
   std::int32_t goaway_last_id_ = 0;
   std::uint32_t dispatched_ = 0;
+  std::int32_t max_dispatched_id_ = 0; ///< Highest stream id handed to the handler.
   std::uint32_t open_ = 0;
   std::deque<std::chrono::steady_clock::time_point> client_resets_;
   std::optional<boost::asio::steady_timer> timer_;
