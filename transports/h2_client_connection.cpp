@@ -329,7 +329,12 @@ void h2_client_connection::fail_connection(h2_failure why) {
   streams_.clear();
   in_flight_ = 0;
   for (auto& [id, s] : streams) {
-    s->done.fail(closed_failure(why.detail), !s->got_status);
+    if (goaway_received_ && id > goaway_last_id_) {
+      // RFC 9113 §6.8: the peer promised not to have processed these; safe to replay.
+      s->done.fail({h2_errc::goaway_unprocessed, "stream above GOAWAY last_stream_id", true});
+    } else {
+      s->done.fail(closed_failure(why.detail), !s->got_status);
+    }
   }
   if (events_.on_closed) {
     events_.on_closed(why);
