@@ -222,6 +222,16 @@ void journal::run() {
       if (!committed) {
         spdlog::error("journal: commit of {} batches failed: {}", appends.size(),
                       committed.error().describe());
+        // The marks were rolled back with it: keep them for the next commit, or the batches
+        // they complete would keep their bodies on disk until a restart replayed them (not
+        // when stopping: a failing disk must not keep the destructor waiting).
+        std::lock_guard lock(queue_mutex_);
+        if (stop) {
+          marks.clear();
+        } else if (marks_.empty()) {
+          first_mark_at_ = std::chrono::steady_clock::now();
+        }
+        marks_.insert(marks_.end(), marks.begin(), marks.end());
       }
       for (std::size_t i = 0; i < appends.size(); ++i) {
         if (!appends[i].done) {
@@ -290,31 +300,35 @@ result<void> journal::write_batch(const journal_batch& batch, std::vector<std::i
   return ok();
 }
 
-result<void> journal::write_marks(const std::vector<std::int64_t>& marks) {
+result<void> journal::write_marks(const std::vector<std::int64_t>& marks,
+                                  std::map<std::int64_t, done_bits>& updated) {
   // Group the marks by batch first: a batch costs one row write per commit, however many of
   // its events were marked. An unknown batch (marked twice, or the mark of a failed commit's
-  // batch) is skipped.
-  std::map<std::int64_t, const done_bits*> touched;
+  // batch) is skipped. The new bits replace `progress_` only once the commit succeeded.
   for (auto id : marks) {
     auto it = progress_.find(batch_of(id));
-    if (it != progress_.end() && it->second.set(position_of(id))) {
-      touched.emplace(it->first, &it->second);
+    if (it == progress_.end()) {
+      continue;
+    }
+    auto [at, fresh] = updated.try_emplace(it->first, it->second);
+    if (!at->second.set(position_of(id)) && fresh) {
+      updated.erase(at); // already marked: nothing to write
     }
   }
-  for (const auto& [batch_id, bits] : touched) {
-    auto run = [](sqlite_statement& s, std::int64_t id,
-                  const std::string* blob = nullptr) -> result<void> {
-      sqlite_statement::use guard(s);
-      s.bind(1, id);
-      if (blob != nullptr) {
-        s.bind_blob_static(2, *blob);
-      }
-      if (auto r = s.step(); !r) {
-        return r.error();
-      }
-      return ok();
-    };
-    if (bits->all()) {
+  auto run = [](sqlite_statement& s, std::int64_t id,
+                const std::string* blob = nullptr) -> result<void> {
+    sqlite_statement::use guard(s);
+    s.bind(1, id);
+    if (blob != nullptr) {
+      s.bind_blob_static(2, *blob);
+    }
+    if (auto r = s.step(); !r) {
+      return r.error();
+    }
+    return ok();
+  };
+  for (const auto& [batch_id, bits] : updated) {
+    if (bits.all()) {
       // Its last outcome is known: the body is no longer needed (only the dedupe keys are).
       if (auto r = run(statements_->delete_body, batch_id); !r) {
         return r.error();
@@ -322,13 +336,8 @@ result<void> journal::write_marks(const std::vector<std::int64_t>& marks) {
       if (auto r = run(statements_->delete_progress, batch_id); !r) {
         return r.error();
       }
-    } else if (auto r = run(statements_->upsert_progress, batch_id, &bits->bits); !r) {
+    } else if (auto r = run(statements_->upsert_progress, batch_id, &bits.bits); !r) {
       return r.error();
-    }
-  }
-  for (const auto& [batch_id, bits] : touched) {
-    if (bits->all()) {
-      progress_.erase(batch_id);
     }
   }
   return ok();
@@ -355,11 +364,19 @@ result<void> journal::commit(std::vector<queued_append>& appends,
       return rollback(r.error());
     }
   }
-  if (auto r = write_marks(marks); !r) {
+  std::map<std::int64_t, done_bits> updated;
+  if (auto r = write_marks(marks, updated); !r) {
     return rollback(r.error());
   }
   if (auto r = exec("COMMIT"); !r) {
     return rollback(r.error());
+  }
+  for (auto& [batch_id, bits] : updated) {
+    if (bits.all()) {
+      progress_.erase(batch_id);
+    } else {
+      progress_[batch_id] = std::move(bits);
+    }
   }
   // Only now do the new batches exist: their marks can come.
   for (std::size_t i = 0; i < appends.size(); ++i) {

@@ -7,6 +7,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -150,7 +151,9 @@ private:
                                     std::vector<std::vector<std::int64_t>>& ids);
   [[nodiscard]] result<void> write_batch(const journal_batch& batch,
                                          std::vector<std::int64_t>& ids);
-  [[nodiscard]] result<void> write_marks(const std::vector<std::int64_t>& marks);
+  /// Writes the rows the marks change; `updated` gets the new done bits of each batch touched.
+  [[nodiscard]] result<void> write_marks(const std::vector<std::int64_t>& marks,
+                                         std::map<std::int64_t, done_bits>& updated);
   [[nodiscard]] result<void> load_progress();
   [[nodiscard]] result<void> exec(const char* sql);
 
