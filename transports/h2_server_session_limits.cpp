@@ -69,7 +69,7 @@ void h2_server_session::arm_timer() {
       shortest = t;
     }
   }
-  if (shortest.count() == 0 || done_) {
+  if (shortest.count() == 0 || done_ || lingering_) {
     return;
   }
   if (!timer_) {
@@ -78,7 +78,8 @@ void h2_server_session::arm_timer() {
   // Checked a few times per timeout: one timer per connection, not one per stream.
   timer_->expires_after(std::max(milliseconds{20}, shortest / 4));
   timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (!ec && !self->done_) {
+    // While lingering, the timer holds `linger`'s deadline instead: leave it alone.
+    if (!ec && !self->done_ && !self->lingering_) {
       self->on_timer();
     }
   });
