@@ -25,11 +25,13 @@ apns_error_body parse_body(const std::string& body) {
   if (const auto it = doc.FindMember("reason"); it != doc.MemberEnd() && it->value.IsString()) {
     out.reason.assign(it->value.GetString(), it->value.GetStringLength());
   }
-  if (const auto it = doc.FindMember("timestamp"); it != doc.MemberEnd()) {
-    if (it->value.IsInt64()) {
-      out.timestamp_ms = it->value.GetInt64();
-    } else if (it->value.IsDouble()) {
-      out.timestamp_ms = static_cast<std::int64_t>(it->value.GetDouble());
+  if (const auto it = doc.FindMember("timestamp"); it != doc.MemberEnd() && it->value.IsNumber()) {
+    // Milliseconds since the epoch. Anything before 1970 or from 2200 on is not a time Apple
+    // sends, and beyond 2262 system_clock's nanoseconds overflow.
+    constexpr double max_ms = 7258118399999.0; // 2199-12-31T23:59:59.999Z
+    const double ms = it->value.GetDouble();
+    if (ms >= 0 && ms <= max_ms) {
+      out.timestamp_ms = static_cast<std::int64_t>(ms);
     }
   }
   return out;

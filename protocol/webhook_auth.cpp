@@ -48,7 +48,17 @@ std::optional<std::int64_t> date_claim(const rapidjson::Value& obj, const char* 
   if (it == obj.MemberEnd() || !it->value.IsNumber()) {
     return std::nullopt;
   }
-  return static_cast<std::int64_t>(std::floor(it->value.GetDouble()));
+  // Clamp before converting: a double beyond int64's range is undefined behaviour to cast, and
+  // a date that far out means "never" (exp) or "always" (nbf) either way.
+  const double v = std::floor(it->value.GetDouble());
+  constexpr double limit = 9.0e18;
+  if (v >= limit) {
+    return static_cast<std::int64_t>(limit);
+  }
+  if (v <= -limit) {
+    return -static_cast<std::int64_t>(limit);
+  }
+  return static_cast<std::int64_t>(v);
 }
 
 /// RFC 7519 §4.1.3: `aud` is one string or an array of strings.

@@ -268,6 +268,23 @@ BOOST_AUTO_TEST_CASE(unregistered_timestamp_is_milliseconds) {
   BOOST_TEST(!expired.token_dead_since.has_value());
 }
 
+BOOST_AUTO_TEST_CASE(ignores_a_timestamp_that_is_no_time) {
+  // Found by fuzzing: 1e300 (float cast) and INT64_MAX (ms to ns) overflowed.
+  for (const std::string ts : {"1e300", "9223372036854775807", "-9223372036854775807", "-1",
+                               "7258118400000", "253402300799999", "\"1637679125000\""}) {
+    BOOST_TEST_CONTEXT(ts) {
+      const auto uut =
+          classify_apns(response(410, R"({"reason":"Unregistered","timestamp":)" + ts + "}"), now);
+      BOOST_TEST(uut.token_dead);
+      BOOST_TEST(!uut.token_dead_since.has_value());
+    }
+  }
+  const auto last = classify_apns(response(410, R"({"timestamp":7258118399999.0})"), now);
+  BOOST_REQUIRE(last.token_dead_since.has_value());
+  BOOST_TEST(duration_cast<milliseconds>(last.token_dead_since->time_since_epoch()).count() ==
+             7258118399999);
+}
+
 BOOST_AUTO_TEST_CASE(success_is_accepted_with_apns_id) {
   const auto uut =
       classify_apns(response(200, "", {{"apns-id", "EC1BF194-B3B2-424A-89A9-5A918A6E6B5D"}}), now);

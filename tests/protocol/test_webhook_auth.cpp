@@ -193,6 +193,19 @@ BOOST_FIXTURE_TEST_CASE(refuses_an_expired_token_beyond_the_clock_skew, jwt_fixt
       "jwt_expired");
 }
 
+BOOST_FIXTURE_TEST_CASE(takes_dates_beyond_int64_as_far_future_or_past, jwt_fixture) {
+  // Found by fuzzing: a NumericDate of 1e300 was cast to int64 (undefined behaviour).
+  const auto uut = make_uut();
+  auto with = [&](const std::string& nbf, const std::string& exp) {
+    return decide(uut, token(R"({"aud":")" + audience + R"(","iss":")" + issuer + R"(","nbf":)" +
+                             nbf + R"(,"exp":)" + exp + R"(,"appid":")" +
+                             std::string(event_grid_app_id) + "\"}"));
+  };
+  BOOST_TEST(with("-1e300", "1e300").status() == 200);
+  BOOST_TEST(with("1e300", "1e300").reason == "jwt_not_yet_valid");
+  BOOST_TEST(with("1799999000", "-1e300").reason == "jwt_expired");
+}
+
 BOOST_FIXTURE_TEST_CASE(refuses_a_token_not_yet_valid, jwt_fixture) {
   const auto uut = make_uut();
   const auto early = R"({"aud":")" + audience + R"(","iss":")" + issuer +
