@@ -1,6 +1,7 @@
 #include "bench/herald_bench/admin_client.hpp"
 
 #include <charconv>
+#include <limits>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -34,7 +35,8 @@ std::optional<std::string> admin_get(const std::string& host, std::uint16_t port
   }
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
-  parser.body_limit(boost::none);
+  // Not boost::none: Boost 1.74 compares a Content-Length against an empty limit as "over".
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   http::read(stream, buffer, parser, ec);
   if (ec || parser.get().result_int() / 100 != 2) {
     return std::nullopt;

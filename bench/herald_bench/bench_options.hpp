@@ -48,8 +48,15 @@ struct bench_options {
   std::uint32_t lookup_connections = 1; ///< Keep-alive connections for the lookups.
 
   // Load.
-  std::uint32_t batch = 100;     ///< Events per webhook POST.
-  std::uint32_t connections = 4; ///< Keep-alive webhook connections.
+  /// `webhook` (Event Grid batches POSTed to /api/events) or `amqp` (one event per message
+  /// published to a Service Bus queue that Herald consumes; batch forced to 1).
+  std::string via = "webhook";
+  std::string amqp_url;             ///< Target mode, `--via amqp`: the broker Herald consumes from.
+  std::string amqp_queue;           ///< Its queue address (RabbitMQ: `/queue/<name>`).
+  std::uint32_t amqp_window = 1000; ///< Most published messages awaiting the broker's accept.
+  std::uint32_t amqp_credit = 500;  ///< Spawned Herald's `[[servicebus]] credit`.
+  std::uint32_t batch = 100;        ///< Events per webhook POST.
+  std::uint32_t connections = 4;    ///< Keep-alive webhook connections.
   /// Streams per webhook connection over HTTP/2 (h2c); 0 = HTTP/1.1, one request at a time.
   std::uint32_t http2_streams = 0;
   double rate = 0;             ///< Events/s (open loop); 0 = closed loop.

@@ -12,6 +12,7 @@
 #include <rapidjson/document.h>
 
 #include "bench/herald_bench/admin_client.hpp"
+#include "bench/herald_bench/amqp_driver.hpp"
 #include "bench/herald_bench/ceiling_run.hpp"
 #include "bench/herald_bench/event_factory.hpp"
 #include "bench/herald_bench/fcm_ceiling.hpp"
@@ -58,6 +59,94 @@ mock_counts(const std::vector<mock_admin>& mocks) {
     }
     sum.first += doc["accepted"].GetUint64();
     sum.second += doc["duplicates"].GetUint64();
+  }
+  return sum;
+}
+
+/// The once-a-second RSS / CPU sample and (unless quiet) progress line on stderr.
+void progress(const bench_options& o, const load_run& run, std::optional<proc_sampler>& sampler) {
+  if (sampler) {
+    sampler->sample();
+  }
+  if (o.quiet) {
+    return;
+  }
+  const auto& c = run.counters();
+  const auto& s =
+      sampler && !sampler->samples().empty() ? sampler->samples().back() : proc_sample{};
+  std::fprintf(stderr,
+               "\r%6.1fs sent %llu acked %llu refused %llu failed %llu | herald rss "
+               "%llu MB cpu %.0f%%   ",
+               run.elapsed_s(), static_cast<unsigned long long>(c.events_sent),
+               static_cast<unsigned long long>(c.events_acked),
+               static_cast<unsigned long long>(c.events_refused),
+               static_cast<unsigned long long>(c.events_failed),
+               static_cast<unsigned long long>(s.rss_kb / 1024), s.cpu_percent);
+}
+
+/// The event phase over HTTP/1.1 or h2c webhook connections, with a progress tick a second.
+void drive_webhook(const bench_options& o, boost::asio::io_context& io, const std::string& host,
+                   std::uint16_t port, load_run& run, std::optional<proc_sampler>& sampler) {
+  bool loading = true;
+  boost::asio::steady_timer ticker(io);
+  std::function<void()> tick = [&] {
+    ticker.expires_after(std::chrono::seconds(1));
+    ticker.async_wait([&](boost::system::error_code ec) {
+      if (ec || !loading) {
+        return;
+      }
+      progress(o, run, sampler);
+      tick();
+    });
+  };
+  tick();
+  auto next = [&] { return run.next(); };
+  auto done = [&](const http_job& job, const http_outcome& outcome) { run.done(job, outcome); };
+  std::shared_ptr<http_driver> driver1;
+  std::shared_ptr<h2_driver> driver2;
+  if (o.http2_streams > 0) {
+    driver2 =
+        std::make_shared<h2_driver>(io, host, port, o.connections, o.http2_streams, next, done);
+    driver2->start();
+  } else {
+    driver1 = std::make_shared<http_driver>(io, host, port, o.connections, next, done);
+    driver1->start();
+  }
+  auto active = [&] { return driver2 ? driver2->active() : driver1->active(); };
+  // The connections end by themselves when the run is finished; the ticker must be stopped
+  // for io.run() to return.
+  boost::asio::steady_timer done_check(io);
+  std::function<void()> check = [&] {
+    done_check.expires_after(std::chrono::milliseconds(20));
+    done_check.async_wait([&](boost::system::error_code) {
+      if (run.finished() || active() == 0) {
+        loading = false;
+        ticker.cancel();
+        return;
+      }
+      check();
+    });
+  };
+  check();
+  io.run();
+  io.restart();
+}
+
+/// Herald's `herald_amqp_messages_settled_total{outcome="accepted"}` summed over its queues,
+/// from its /metrics, or -1 when unreadable.
+double settled_accepted(std::uint16_t metrics_port) {
+  auto text = admin_get("127.0.0.1", metrics_port, "/metrics", 10);
+  if (!text) {
+    return -1;
+  }
+  double sum = 0;
+  std::istringstream lines(*text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("herald_amqp_messages_settled_total{", 0) == 0 &&
+        line.find("outcome=\"accepted\"") != std::string::npos) {
+      sum += std::stod(line.substr(line.rfind(' ') + 1));
+    }
   }
   return sum;
 }
@@ -113,64 +202,21 @@ int run_bench(const bench_options& o, std::uint32_t run_tag, const std::filesyst
     sampler.emplace(herald_pid);
     sampler->sample();
   }
-  bool loading = true;
-  boost::asio::steady_timer ticker(io);
-  std::function<void()> tick = [&] {
-    ticker.expires_after(std::chrono::seconds(1));
-    ticker.async_wait([&](boost::system::error_code ec) {
-      if (ec || !loading) {
-        return;
-      }
-      if (sampler) {
-        sampler->sample();
-      }
-      if (!o.quiet) {
-        const auto& c = run.counters();
-        const auto& s =
-            sampler && !sampler->samples().empty() ? sampler->samples().back() : proc_sample{};
-        std::fprintf(stderr,
-                     "\r%6.1fs sent %llu acked %llu refused %llu failed %llu | herald rss "
-                     "%llu MB cpu %.0f%%   ",
-                     run.elapsed_s(), static_cast<unsigned long long>(c.events_sent),
-                     static_cast<unsigned long long>(c.events_acked),
-                     static_cast<unsigned long long>(c.events_refused),
-                     static_cast<unsigned long long>(c.events_failed),
-                     static_cast<unsigned long long>(s.rss_kb / 1024), s.cpu_percent);
-      }
-      tick();
-    });
-  };
-  tick();
-  auto next = [&] { return run.next(); };
-  auto done = [&](const http_job& job, const http_outcome& outcome) { run.done(job, outcome); };
-  std::shared_ptr<http_driver> driver1;
-  std::shared_ptr<h2_driver> driver2;
-  if (o.http2_streams > 0) {
-    driver2 =
-        std::make_shared<h2_driver>(io, host, port, o.connections, o.http2_streams, next, done);
-    driver2->start();
+  if (o.via == "amqp") {
+    const auto url = stack ? stack->amqp_url() : o.amqp_url;
+    const auto queue = stack ? spawned_stack::amqp_queue() : o.amqp_queue;
+    amqp_driver driver(
+        url, queue, o.amqp_window, [&] { return run.next(); },
+        [&](const http_job& job, const http_outcome& outcome) { run.done(job, outcome); },
+        [&] { progress(o, run, sampler); });
+    results.amqp_error = driver.run();
+    if (!results.amqp_error.empty()) {
+      std::cerr << "\nherald-bench: AMQP publisher: " << results.amqp_error << "\n";
+    }
+    run.abandon(); // what the broker never answered (after a failed connection) is failed
   } else {
-    driver1 = std::make_shared<http_driver>(io, host, port, o.connections, next, done);
-    driver1->start();
+    drive_webhook(o, io, host, port, run, sampler);
   }
-  auto active = [&] { return driver2 ? driver2->active() : driver1->active(); };
-  // The connections end by themselves when the run is finished; the ticker must be stopped
-  // for io.run() to return.
-  boost::asio::steady_timer done_check(io);
-  std::function<void()> check = [&] {
-    done_check.expires_after(std::chrono::milliseconds(20));
-    done_check.async_wait([&](boost::system::error_code) {
-      if (run.finished() || active() == 0) {
-        loading = false;
-        ticker.cancel();
-        return;
-      }
-      check();
-    });
-  };
-  check();
-  io.run();
-  io.restart();
   results.load = run.counters();
   results.load_s = run.elapsed_s();
   if (!o.quiet) {
@@ -205,6 +251,9 @@ int run_bench(const bench_options& o, std::uint32_t run_tag, const std::filesyst
     duplicates = now->second - baseline->second;
   }
   results.mock_duplicates = duplicates;
+  if (o.via == "amqp" && stack) {
+    results.amqp_settled = settled_accepted(stack->metrics_port());
+  }
   if (sampler) {
     sampler->sample();
     results.herald_proc = sampler->samples();
@@ -251,8 +300,9 @@ int run_bench(const bench_options& o, std::uint32_t run_tag, const std::filesyst
   if (stack && stack->stop() != 0) {
     std::cerr << "herald-bench: herald did not shut down cleanly\n";
   }
-  const bool clean = results.seen.lost == 0 && results.registration_failures == 0 &&
-                     results.load.events_failed == 0 && results.drained;
+  const bool clean = results.amqp_error.empty() && results.seen.lost == 0 &&
+                     results.registration_failures == 0 && results.load.events_failed == 0 &&
+                     results.drained;
   return clean ? 0 : 1;
 }
 

@@ -91,6 +91,8 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   w.Key("platforms");
   w.String(o.platforms.c_str());
   dbl(w, "fcm_share", o.platforms == "mixed" ? o.fcm_share : o.platforms == "fcm" ? 1.0 : 0.0);
+  w.Key("via");
+  w.String(o.via.c_str());
   u64(w, "batch", o.batch);
   u64(w, "connections", o.connections);
   u64(w, "http2_streams", o.http2_streams);
@@ -116,6 +118,24 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   u64(w, "spike_ms", o.mock_spike_ms);
   w.EndObject();
   w.EndObject();
+
+  w.Key("amqp");
+  if (o.via == "amqp") {
+    w.StartObject();
+    u64(w, "window", o.amqp_window);
+    u64(w, "herald_credit", o.amqp_credit);
+    w.Key("herald_settled_accepted");
+    if (r.amqp_settled >= 0) {
+      w.Uint64(static_cast<std::uint64_t>(r.amqp_settled));
+    } else {
+      w.Null();
+    }
+    w.Key("error");
+    w.String(r.amqp_error.c_str());
+    w.EndObject();
+  } else {
+    w.Null();
+  }
 
   w.Key("registration");
   w.StartObject();

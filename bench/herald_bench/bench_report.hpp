@@ -44,6 +44,9 @@ struct bench_results {
   std::optional<h2load_result> h2load_fcm; ///< The ceiling of the mock FCM (FCM devices).
   std::string h2load_fcm_error;
   std::string load_average; ///< /proc/loadavg at the end.
+  // `--via amqp`.
+  std::string amqp_error;   ///< Why the publisher's connection failed (empty: it did not).
+  double amqp_settled = -1; ///< Herald's accepted settlements after the drain (-1: unknown).
   // Registry mode (`registry_engine` set): identity lookups over the REST API.
   std::string registry_engine;             ///< "sqlite" or "postgresql".
   latency_summary lookup_cold;             ///< First lookup of each identity (store reads).

@@ -14,7 +14,9 @@ namespace herald::bench {
 
 /// One HTTP/1.1 request the driver sends for its caller.
 struct http_job {
-  std::string method, target, body;
+  std::string method;
+  std::string target; ///< The request target (amqp_driver: the message id).
+  std::string body;
   std::uint64_t tag = 0; ///< The caller's id for the job (batch number, device index).
 };
 

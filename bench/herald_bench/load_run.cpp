@@ -12,7 +12,8 @@ constexpr std::uint32_t max_attempts = 30;
 } // namespace
 
 load_run::load_run(const bench_options& options, const population& people, event_factory& events)
-    : options_(options), people_(people), events_(events), target_("/api/events") {}
+    : options_(options), people_(people), events_(events), target_("/api/events"),
+      single_events_(options.via == "amqp") {}
 
 bool load_run::more_new_batches(std::chrono::steady_clock::time_point now) const {
   if (options_.events > 0) {
@@ -34,7 +35,8 @@ http_job load_run::job_for(std::uint64_t tag) {
   auto& b = batches_.at(tag);
   ++b.attempts;
   ++counters_.batches_sent;
-  return http_job{"POST", target_, b.body, tag};
+  // AMQP: one event per message, its id as the message id (carried in `target`).
+  return http_job{"POST", single_events_ ? events_.event_id(b.first_seq) : target_, b.body, tag};
 }
 
 http_next load_run::next() {
@@ -80,6 +82,10 @@ http_next load_run::next() {
     b.first_seq = next_seq_;
     b.count = count;
     b.body = events_.batch(next_seq_, count, std::chrono::system_clock::now(), recipients_);
+    if (single_events_) {
+      // Event Grid's Service Bus handler sends the event itself, not an array of one.
+      b.body = b.body.substr(1, b.body.size() - 2);
+    }
     next_seq_ += count;
     counters_.events_sent += count;
     sent_us_.resize(next_seq_, 0);
@@ -144,6 +150,14 @@ void load_run::done(const http_job& job, const http_outcome& outcome) {
     counters_.events_failed += b.count;
   }
   batches_.erase(it);
+}
+
+void load_run::abandon() {
+  for (const auto& [tag, b] : batches_) {
+    counters_.events_failed += b.count;
+  }
+  batches_.clear();
+  retries_.clear();
 }
 
 bool load_run::finished() const {

@@ -65,6 +65,9 @@ public:
   [[nodiscard]] const std::vector<load_second>& per_second() const noexcept { return seconds_; }
   /// CLOCK_REALTIME µs of the first send (0 before it).
   [[nodiscard]] std::int64_t start_us() const noexcept { return start_us_; }
+  /// Counts every batch still unanswered or waiting for a retry as failed (the driver gave
+  /// up: its connection is gone).
+  void abandon();
   /// True once no batch is left to send, retry or wait for.
   [[nodiscard]] bool finished() const;
   /// Seconds from the first send to the last answer.
@@ -91,6 +94,7 @@ private:
   const population& people_;
   event_factory& events_;
   std::string target_;
+  bool single_events_; ///< `--via amqp`: batches of one event, sent without the array.
   std::chrono::steady_clock::time_point start_, last_answer_;
   bool started_ = false;
   std::uint64_t next_seq_ = 0, next_tag_ = 0;

@@ -58,6 +58,21 @@ int main(int argc, char** argv) {
   app.add_option("--http2-streams", o.http2_streams,
                  "POST over HTTP/2 (h2c) with this many streams per connection (0 = HTTP/1.1)")
       ->capture_default_str();
+  app.add_option("--via", o.via,
+                 "webhook: Event Grid batches over HTTP; amqp: one event per message through a "
+                 "broker queue Herald consumes (a throwaway RabbitMQ when spawning)")
+      ->check(CLI::IsMember({"webhook", "amqp"}))
+      ->capture_default_str();
+  app.add_option("--amqp-url", o.amqp_url, "--via amqp --target: the broker's amqp://HOST:PORT");
+  app.add_option("--amqp-queue", o.amqp_queue,
+                 "--via amqp --target: the queue's address (RabbitMQ: /queue/NAME)");
+  app.add_option("--amqp-window", o.amqp_window,
+                 "--via amqp: most published messages awaiting the broker's accept")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--amqp-credit", o.amqp_credit, "--via amqp: spawned Herald's servicebus credit")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   app.add_option("--rate", o.rate, "Events/s, open loop (0 = closed loop)")->capture_default_str();
   app.add_option("--duration", o.duration_s, "Seconds of load (unless --events)")
       ->capture_default_str();
@@ -119,6 +134,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.spawn = !target_mode;
+  if (o.via == "amqp") {
+    if (target_mode && (o.amqp_url.empty() || o.amqp_queue.empty())) {
+      std::cerr << "herald-bench: --via amqp --target needs --amqp-url and --amqp-queue\n";
+      return 2;
+    }
+    if (o.http2_streams > 0) {
+      std::cerr << "herald-bench: --via amqp publishes messages; --http2-streams is webhook-only\n";
+      return 2;
+    }
+    o.batch = 1; // Event Grid's Service Bus handler: one event per message
+  }
   if (!o.plot_dir.empty() && !find_gnuplot()) {
     std::cerr << "herald-bench: --plot: gnuplot is not on PATH (Debian: apt-get install "
                  "gnuplot-nox); the run goes on and writes only series.tsv and plots.gp\n";

@@ -101,6 +101,9 @@ std::optional<std::string> spawned_stack::start() {
     apns_port_ = read_port(mock_ports.string(), "listen").value_or(0);
     mock_admin_port_ = read_port(mock_ports.string(), "admin").value_or(0);
 
+    if (options_.via == "amqp") {
+      broker_ = std::make_unique<test::rabbitmq_server>(test::rabbitmq_server_options{{"bench"}});
+    }
     if (options_.platforms != "apns") {
       if (auto problem = start_fcm()) {
         return problem;
@@ -129,6 +132,11 @@ std::optional<std::string> spawned_stack::start() {
           << "\"\nendpoint = \"https://127.0.0.1:" << fcm_port_
           << "\"\ntoken_endpoint = \"https://127.0.0.1:" << fcm_port_ << "/token\"\nca_file = \""
           << pki_.ca_cert.string() << "\"\n";
+    }
+    if (broker_) {
+      cfg << "[[servicebus]]\nurl = \"" << broker_->url() << "\"\nqueue = \""
+          << test::rabbitmq_server::address("bench") << "\"\ncredit = " << options_.amqp_credit
+          << "\n";
     }
     cfg.close();
 
@@ -168,6 +176,7 @@ int spawned_stack::stop() {
     (void)fcm_->stop();
     fcm_.reset();
   }
+  broker_.reset();
   return status;
 }
 

@@ -9,6 +9,7 @@
 
 #include "bench/herald_bench/bench_options.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/rabbitmq_server.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_pki.hpp"
 
@@ -28,7 +29,9 @@ inline constexpr const char* bench_fcm_client_email =
 /// account, no bodies), and `herald serve` pointed at them, started in a fresh temp dir on
 /// ephemeral loopback ports with a generated throwaway PKI and config; both stopped by PID
 /// (SIGTERM) on destruction. With `postgres_url`, Herald's registry is that PostgreSQL database
-/// instead of SQLite. Lifecycle: `start` once. Threading: one thread.
+/// instead of SQLite. With `via` = `amqp`, first a throwaway RabbitMQ (AMQP 1.0 plugin, queue
+/// `bench`) whose queue Herald consumes (`[[servicebus]]`, `credit` = `amqp_credit`); it is
+/// stopped last. Lifecycle: `start` once. Threading: one thread.
 class spawned_stack {
 public:
   /// `herald_bin` / `mock_bin` empty: looked up next to `self` (herald-bench's own path,
@@ -54,6 +57,12 @@ public:
   [[nodiscard]] pid_t mock_pid() const noexcept { return mock_ ? mock_->pid() : 0; }
   [[nodiscard]] const test::test_pki& pki() const noexcept { return pki_; }
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_.path(); }
+  /// The broker's `amqp://127.0.0.1:PORT` (empty without `--via amqp`).
+  [[nodiscard]] std::string amqp_url() const { return broker_ ? broker_->url() : std::string(); }
+  /// The queue's address for publishers (RabbitMQ: `/queue/bench`).
+  [[nodiscard]] static std::string amqp_queue() {
+    return test::rabbitmq_server::publish_address("bench");
+  }
   /// Stops Herald then the mock; returns Herald's exit status (0 = clean shutdown).
   int stop();
 
@@ -68,6 +77,7 @@ private:
   test::temp_dir dir_;
   test::test_pki pki_;
   test::test_rsa_key account_;
+  std::unique_ptr<test::rabbitmq_server> broker_;
   std::unique_ptr<test::child_process> mock_, fcm_, herald_;
   std::uint16_t http_port_ = 0, metrics_port_ = 0, apns_port_ = 0, mock_admin_port_ = 0;
   std::uint16_t fcm_port_ = 0, fcm_admin_port_ = 0;
