@@ -14,6 +14,7 @@
 #include "bench/herald_bench/admin_client.hpp"
 #include "bench/herald_bench/amqp_driver.hpp"
 #include "bench/herald_bench/ceiling_run.hpp"
+#include "bench/herald_bench/direct_pushes.hpp"
 #include "bench/herald_bench/event_factory.hpp"
 #include "bench/herald_bench/fcm_ceiling.hpp"
 #include "bench/herald_bench/h2_driver.hpp"
@@ -84,9 +85,11 @@ void progress(const bench_options& o, const load_run& run, std::optional<proc_sa
                static_cast<unsigned long long>(s.rss_kb / 1024), s.cpu_percent);
 }
 
-/// The event phase over HTTP/1.1 or h2c webhook connections, with a progress tick a second.
-void drive_webhook(const bench_options& o, boost::asio::io_context& io, const std::string& host,
-                   std::uint16_t port, load_run& run, std::optional<proc_sampler>& sampler) {
+/// Runs `io` with `driver` started until `run` is finished (or every connection gave up),
+/// with a progress tick a second.
+template <typename Driver>
+void drive(const bench_options& o, boost::asio::io_context& io, Driver& driver, load_run& run,
+           std::optional<proc_sampler>& sampler) {
   bool loading = true;
   boost::asio::steady_timer ticker(io);
   std::function<void()> tick = [&] {
@@ -100,26 +103,14 @@ void drive_webhook(const bench_options& o, boost::asio::io_context& io, const st
     });
   };
   tick();
-  auto next = [&] { return run.next(); };
-  auto done = [&](const http_job& job, const http_outcome& outcome) { run.done(job, outcome); };
-  std::shared_ptr<http_driver> driver1;
-  std::shared_ptr<h2_driver> driver2;
-  if (o.http2_streams > 0) {
-    driver2 =
-        std::make_shared<h2_driver>(io, host, port, o.connections, o.http2_streams, next, done);
-    driver2->start();
-  } else {
-    driver1 = std::make_shared<http_driver>(io, host, port, o.connections, next, done);
-    driver1->start();
-  }
-  auto active = [&] { return driver2 ? driver2->active() : driver1->active(); };
+  driver->start();
   // The connections end by themselves when the run is finished; the ticker must be stopped
   // for io.run() to return.
   boost::asio::steady_timer done_check(io);
   std::function<void()> check = [&] {
     done_check.expires_after(std::chrono::milliseconds(20));
     done_check.async_wait([&](boost::system::error_code) {
-      if (run.finished() || active() == 0) {
+      if (run.finished() || driver->active() == 0) {
         loading = false;
         ticker.cancel();
         return;
@@ -130,6 +121,25 @@ void drive_webhook(const bench_options& o, boost::asio::io_context& io, const st
   check();
   io.run();
   io.restart();
+}
+
+/// The event phase over HTTP/1.1 webhook connections.
+void drive_webhook(const bench_options& o, boost::asio::io_context& io, const std::string& host,
+                   std::uint16_t port, load_run& run, std::optional<proc_sampler>& sampler) {
+  auto driver = std::make_shared<http_driver>(
+      io, host, port, o.connections, [&] { return run.next(); },
+      [&](const http_job& job, const http_outcome& outcome) { run.done(job, outcome); });
+  drive(o, io, driver, run, sampler);
+}
+
+/// The event phase over HTTP/2: h2c webhook streams, or (`ca_file`) TLS to the mock APNs.
+void drive_h2(const bench_options& o, boost::asio::io_context& io, const std::string& host,
+              std::uint16_t port, std::uint32_t connections, std::uint32_t streams,
+              std::string ca_file, http_driver::next_fn next, http_driver::done_fn done,
+              load_run& run, std::optional<proc_sampler>& sampler) {
+  auto driver = std::make_shared<h2_driver>(io, host, port, connections, streams, std::move(next),
+                                            std::move(done), std::move(ca_file));
+  drive(o, io, driver, run, sampler);
 }
 
 /// Herald's `herald_amqp_messages_settled_total{outcome="accepted"}` summed over its queues,
@@ -214,6 +224,24 @@ int run_bench(const bench_options& o, std::uint32_t run_tag, const std::filesyst
       std::cerr << "\nherald-bench: AMQP publisher: " << results.amqp_error << "\n";
     }
     run.abandon(); // what the broker never answered (after a failed connection) is failed
+  } else if (o.via == "direct") {
+    std::string error;
+    auto token = bench_provider_token(*stack, error);
+    if (!token) {
+      std::cerr << "herald-bench: " << error << "\n";
+      return 2;
+    }
+    direct_pushes pushes(run, events, people, *token);
+    drive_h2(
+        o, io, "127.0.0.1", stack->apns_port(), o.apns_connections, 1000,
+        stack->pki().ca_cert.string(), [&] { return pushes.next(); },
+        [&](const http_job& job, const http_outcome& outcome) { pushes.done(job, outcome); }, run,
+        sampler);
+  } else if (o.http2_streams > 0) {
+    drive_h2(
+        o, io, host, port, o.connections, o.http2_streams, {}, [&] { return run.next(); },
+        [&](const http_job& job, const http_outcome& outcome) { run.done(job, outcome); }, run,
+        sampler);
   } else {
     drive_webhook(o, io, host, port, run, sampler);
   }

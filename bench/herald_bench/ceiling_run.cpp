@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "protocol/jwt.hpp"
+#include "bench/herald_bench/direct_pushes.hpp"
 
 namespace herald::bench {
 
@@ -13,20 +13,13 @@ void run_ceiling(const bench_options& o, const spawned_stack* stack, const event
     results.h2load_error = "--h2load needs --spawn (it signs with the spawned stack's key)";
     return;
   }
-  std::ifstream key_file(stack->pki().apns_key);
-  std::ostringstream pem;
-  pem << key_file.rdbuf();
-  auto signer = protocol::es256_signer::from_pem(pem.str());
-  if (!signer) {
-    results.h2load_error = "cannot load the APNs key: " + signer.error().message;
+  std::string error;
+  auto jwt = bench_provider_token(*stack, error);
+  if (!jwt) {
+    results.h2load_error = error;
     return;
   }
   const auto now = std::chrono::system_clock::now();
-  auto jwt = protocol::make_apns_provider_token(signer.value(), bench_team_id, bench_key_id, now);
-  if (!jwt) {
-    results.h2load_error = "cannot sign a provider token: " + jwt.error().message;
-    return;
-  }
   h2load_plan plan;
   plan.work_dir = stack->dir().string();
   plan.body_file = (stack->dir() / "h2load-body.json").string();
@@ -36,7 +29,7 @@ void run_ceiling(const bench_options& o, const spawned_stack* stack, const event
              std::string(64, 'c');
   const auto expiration =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 30;
-  plan.headers = {"authorization: bearer " + jwt.value(),
+  plan.headers = {"authorization: bearer " + *jwt,
                   "apns-push-type: voip",
                   std::string("apns-topic: ") + bench_bundle_id + ".voip",
                   "apns-priority: 10",
@@ -48,7 +41,6 @@ void run_ceiling(const bench_options& o, const spawned_stack* stack, const event
                       : std::max<std::uint64_t>(10000, results.seen.pushes_received);
   plan.clients = o.h2load_clients;
   plan.streams = o.h2load_streams;
-  std::string error;
   results.h2load = run_h2load(plan, error);
   results.h2load_error = error;
 }

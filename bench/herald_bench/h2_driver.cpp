@@ -20,7 +20,8 @@ private:
     transports::h2_client_options o;
     o.host = owner_.host_;
     o.port = owner_.port_;
-    o.tls = false;
+    o.tls = !owner_.ca_file_.empty();
+    o.ca_file = owner_.ca_file_;
     o.max_streams_cap = owner_.streams_;
     o.request_timeout = std::chrono::seconds(60);
     transports::h2_client_connection::events ev;
@@ -86,6 +87,7 @@ private:
     request.method = job.method;
     request.path = job.target;
     request.headers = {{"content-type", "application/json"}};
+    request.headers.insert(request.headers.end(), job.headers.begin(), job.headers.end());
     request.body = job.body;
     ++in_flight_;
     auto sent = std::chrono::system_clock::now();
@@ -119,9 +121,9 @@ private:
 
 h2_driver::h2_driver(boost::asio::io_context& io, std::string host, std::uint16_t port,
                      std::uint32_t connections, std::uint32_t streams, http_driver::next_fn next,
-                     http_driver::done_fn done)
+                     http_driver::done_fn done, std::string ca_file)
     : io_(io), host_(std::move(host)), port_(port), count_(connections), streams_(streams),
-      next_(std::move(next)), done_(std::move(done)) {}
+      ca_file_(std::move(ca_file)), next_(std::move(next)), done_(std::move(done)) {}
 
 h2_driver::~h2_driver() = default;
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -17,7 +18,9 @@ struct http_job {
   std::string method;
   std::string target; ///< The request target (amqp_driver: the message id).
   std::string body;
-  std::uint64_t tag = 0; ///< The caller's id for the job (batch number, device index).
+  std::uint64_t tag = 0;
+  /// More request headers (h2_driver only; `content-type` is always application/json).
+  std::vector<std::pair<std::string, std::string>> headers{}; ///< The caller's id for the job (batch number, device index).
 };
 
 /// What became of one job.

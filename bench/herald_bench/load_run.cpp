@@ -13,7 +13,7 @@ constexpr std::uint32_t max_attempts = 30;
 
 load_run::load_run(const bench_options& options, const population& people, event_factory& events)
     : options_(options), people_(people), events_(events), target_("/api/events"),
-      single_events_(options.via == "amqp") {}
+      single_events_(options.via != "webhook") {}
 
 bool load_run::more_new_batches(std::chrono::steady_clock::time_point now) const {
   if (options_.events > 0) {
@@ -35,7 +35,7 @@ http_job load_run::job_for(std::uint64_t tag) {
   auto& b = batches_.at(tag);
   ++b.attempts;
   ++counters_.batches_sent;
-  // AMQP: one event per message, its id as the message id (carried in `target`).
+  // AMQP / direct: one event per job, its id (the message id) carried in `target`.
   return http_job{"POST", single_events_ ? events_.event_id(b.first_seq) : target_, b.body, tag};
 }
 

@@ -94,7 +94,7 @@ private:
   const population& people_;
   event_factory& events_;
   std::string target_;
-  bool single_events_; ///< `--via amqp`: batches of one event, sent without the array.
+  bool single_events_; ///< `--via amqp|direct`: batches of one event, no array.
   std::chrono::steady_clock::time_point start_, last_answer_;
   bool started_ = false;
   std::uint64_t next_seq_ = 0, next_tag_ = 0;

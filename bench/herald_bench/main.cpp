@@ -60,8 +60,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--via", o.via,
                  "webhook: Event Grid batches over HTTP; amqp: one event per message through a "
-                 "broker queue Herald consumes (a throwaway RabbitMQ when spawning)")
-      ->check(CLI::IsMember({"webhook", "amqp"}))
+                 "broker queue Herald consumes (a throwaway RabbitMQ when spawning); direct: "
+                 "no Herald in the path, the bench pushes to the mock APNs itself (baseline)")
+      ->check(CLI::IsMember({"webhook", "amqp", "direct"}))
       ->capture_default_str();
   app.add_option("--amqp-url", o.amqp_url, "--via amqp --target: the broker's amqp://HOST:PORT");
   app.add_option("--amqp-queue", o.amqp_queue,
@@ -144,6 +145,14 @@ int main(int argc, char** argv) {
       return 2;
     }
     o.batch = 1; // Event Grid's Service Bus handler: one event per message
+  }
+  if (o.via == "direct") {
+    if (target_mode || o.platforms != "apns" || o.http2_streams > 0) {
+      std::cerr << "herald-bench: --via direct (the baseline) spawns the mock APNs and pushes "
+                   "to it itself: no --target, --platforms apns, no --http2-streams\n";
+      return 2;
+    }
+    o.batch = 1; // each event's pushes leave on their own, evenly spaced
   }
   if (!o.plot_dir.empty() && !find_gnuplot()) {
     std::cerr << "herald-bench: --plot: gnuplot is not on PATH (Debian: apt-get install "
