@@ -57,6 +57,23 @@ struct bench_run {
     BOOST_TEST_REQUIRE(results[section].HasMember(key), key);
     return results[section][key].GetUint64();
   }
+
+  /// Checks a clean run of `events` events: exit 0, every event acknowledged, every expected
+  /// push (at least one per event) received once, one end-to-end latency per push. Returns
+  /// the expected pushes.
+  std::uint64_t expect_every_push_received(std::uint64_t events) const {
+    BOOST_TEST(exit_code == 0, stderr_text);
+    BOOST_TEST(number("events", "sent") == events);
+    BOOST_TEST(number("events", "acked") == events);
+    BOOST_TEST(number("events", "failed") == 0u);
+    const auto expected = number("pushes", "expected");
+    BOOST_TEST(expected >= events); // every identity has at least one device
+    BOOST_TEST(number("pushes", "received") == expected);
+    BOOST_TEST(number("pushes", "lost") == 0u);
+    BOOST_TEST(number("pushes", "duplicates") == 0u);
+    BOOST_TEST(results["latency"]["end_to_end"]["count"].GetUint64() == expected);
+    return expected;
+  }
 };
 
 } // namespace herald::test
