@@ -52,11 +52,20 @@ void amqp_driver::on_container_start(proton::container& c) {
                           proton::sender_options().target(proton::target_options().durability_mode(
                               proton::terminus::CONFIGURATION)),
                           co);
-  schedule_tick();
+}
+
+void amqp_driver::on_connection_open(proton::connection&) {
+  if (!ticking_) {
+    ticking_ = true;
+    schedule_tick();
+  }
 }
 
 void amqp_driver::schedule_tick() {
-  container_->schedule(proton::duration(1000), [this] {
+  // On the connection's work queue, not the container's: Proton writes what a callback sent
+  // only after work that ran in the connection's context (a container timer's sends would
+  // sit in the buffer until the next frame arrives).
+  sender_.connection().work_queue().schedule(proton::duration(1000), [this] {
     if (closing_) {
       return;
     }
@@ -81,7 +90,7 @@ void amqp_driver::pump() {
         const auto ms = std::chrono::ceil<std::chrono::milliseconds>(
                             wait->until - std::chrono::steady_clock::now())
                             .count();
-        container_->schedule(proton::duration(ms > 0 ? ms : 0), [this] {
+        sender_.connection().work_queue().schedule(proton::duration(ms > 0 ? ms : 0), [this] {
           wake_pending_ = false;
           pump();
         });

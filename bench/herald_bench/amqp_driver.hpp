@@ -39,6 +39,7 @@ public:
   [[nodiscard]] std::string run();
 
   void on_container_start(proton::container& c) override;
+  void on_connection_open(proton::connection& c) override;
   void on_sendable(proton::sender& s) override;
   void on_tracker_accept(proton::tracker& t) override;
   void on_tracker_reject(proton::tracker& t) override;
@@ -72,7 +73,7 @@ private:
   proton::sender sender_;
   std::unordered_map<std::uint64_t, pending> in_flight_; ///< By tracker tag.
   std::uint64_t next_tag_ = 0;
-  bool wake_pending_ = false, finished_ = false, closing_ = false;
+  bool wake_pending_ = false, finished_ = false, closing_ = false, ticking_ = false;
   std::string error_;
 };
 

@@ -42,6 +42,9 @@ BOOST_AUTO_TEST_CASE(an_open_loop_through_the_broker_delivers_every_published_ev
   BOOST_TEST(std::string(uut.results["config"]["loop"].GetString()) == "open");
   // Open loop at 300 events/s: 600 events cannot have been published in much under 2 s.
   BOOST_TEST(uut.results["throughput"]["load_seconds"].GetDouble() >= 1.9);
+  // Nor much over it: messages published from a timer once sat unsent until the broker's next
+  // frame (up to its 30 s heartbeat). A generous bound, not a timing target.
+  BOOST_TEST(uut.results["throughput"]["load_seconds"].GetDouble() < 20.0);
 }
 
 BOOST_AUTO_TEST_CASE(a_target_run_through_the_broker_needs_its_url_and_queue) {
