@@ -13,14 +13,14 @@
 
 namespace herald::bench {
 
-/// One HTTP/1.1 request the driver sends for its caller.
+/// One request (or, for amqp_driver, one message) a driver sends for its caller.
 struct http_job {
   std::string method;
   std::string target; ///< The request target (amqp_driver: the message id).
   std::string body;
-  std::uint64_t tag = 0;
+  std::uint64_t tag = 0; ///< The caller's id for the job (batch number, device index).
   /// More request headers (h2_driver only; `content-type` is always application/json).
-  std::vector<std::pair<std::string, std::string>> headers{}; ///< The caller's id for the job (batch number, device index).
+  std::vector<std::pair<std::string, std::string>> headers{};
 };
 
 /// What became of one job.
