@@ -88,10 +88,13 @@ void ingest_control::finish(std::int64_t journal_id) noexcept {
   release(1);
 }
 
-event_token ingest_control::track(std::int64_t journal_id) {
+event_token ingest_control::track(std::int64_t journal_id,
+                                  std::chrono::steady_clock::time_point admitted) {
   auto self = shared_from_this();
-  return std::make_shared<event_completion>(
+  auto token = std::make_shared<event_completion>(
       [self = std::move(self), journal_id] { self->finish(journal_id); });
+  token->admitted = admitted;
+  return token;
 }
 
 void ingest_control::forget(const protocol::decoded_batch& batch) {
@@ -106,6 +109,7 @@ void ingest_control::forget(const protocol::decoded_batch& batch) {
 void ingest_control::admit(protocol::decoded_batch batch, std::optional<std::string> body,
                            std::function<void(admission)> then) {
   auto now = std::chrono::system_clock::now();
+  const auto admitted = std::chrono::steady_clock::now();
   admission out;
   // Dedupe first, remembering fresh ids now: a concurrent redelivery of the same event is then
   // a duplicate too. Ids are forgotten again if the batch is refused below.
@@ -136,7 +140,7 @@ void ingest_control::admit(protocol::decoded_batch batch, std::optional<std::str
   out.batch = shared;
   if (!journal_ || !body || shared->events.empty()) {
     for (std::size_t i = 0; i < shared->events.size(); ++i) {
-      out.tokens.push_back(track(-1));
+      out.tokens.push_back(track(-1, admitted));
     }
     then(std::move(out));
     return;
@@ -152,7 +156,8 @@ void ingest_control::admit(protocol::decoded_batch batch, std::optional<std::str
   auto self = shared_from_this();
   auto n = shared->events.size();
   auto pending = std::make_shared<admission>(std::move(out));
-  auto on_commit = [self, pending, then](store::result<std::vector<std::int64_t>> ids) mutable {
+  auto on_commit = [self, pending, then,
+                    admitted](store::result<std::vector<std::int64_t>> ids) mutable {
     // Our reference goes before `then` runs: until then the caller still holds this object,
     // so this callback (destroyed later, on the journal's writer thread) never holds the
     // last one. If it did, this object would be destroyed there, and with it the journal,
@@ -171,7 +176,7 @@ void ingest_control::admit(protocol::decoded_batch batch, std::optional<std::str
     }
     keep->journal_pending_->Increment(static_cast<double>(ids.value().size()));
     for (auto id : ids.value()) {
-      a.tokens.push_back(keep->track(id));
+      a.tokens.push_back(keep->track(id, admitted));
     }
     keep.reset();
     then(std::move(a));

@@ -104,7 +104,8 @@ private:
   [[nodiscard]] bool try_acquire(std::size_t n) noexcept;
   void release(std::size_t n) noexcept;
   void finish(std::int64_t journal_id) noexcept;
-  [[nodiscard]] event_token track(std::int64_t journal_id);
+  [[nodiscard]] event_token track(std::int64_t journal_id,
+                                  std::chrono::steady_clock::time_point admitted = {});
   void forget(const protocol::decoded_batch& batch);
 
   ingest_control_options options_;

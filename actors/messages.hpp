@@ -32,6 +32,9 @@ struct event_completion {
   event_completion(const event_completion&) = delete;
   event_completion& operator=(const event_completion&) = delete;
   std::function<void()> on_done;
+  /// When the webhook admitted the event (steady clock), for `herald_event_dispatch_seconds`;
+  /// unset (epoch) for journal replays, queue messages and direct sends.
+  std::chrono::steady_clock::time_point admitted{};
 };
 /// A share in an event's completion; null when nobody tracks the event.
 using event_token = std::shared_ptr<const event_completion>;

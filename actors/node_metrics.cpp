@@ -60,6 +60,16 @@ node_metrics::node_metrics(std::shared_ptr<prometheus::Registry> registry)
            .Add({},
                 prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.005, 0.01, 0.015,
                                                         0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5});
+  // Herald's own share of the end-to-end latency (issue 8: "p99 added latency <= 2 ms"): from
+  // admission (decoded, before dedupe and the journal's commit) to the stream's hand-over.
+  dispatch_ = &BuildHistogram()
+                   .Name("herald_event_dispatch_seconds")
+                   .Help("Time from a webhook event's admission to each of its pushes being "
+                         "handed to a provider connection (first attempt)")
+                   .Register(*registry_)
+                   .Add({}, prometheus::Histogram::BucketBoundaries{0.0002, 0.0005, 0.001, 0.002,
+                                                                    0.005, 0.01, 0.02, 0.05, 0.1,
+                                                                    0.25, 0.5, 1, 2.5, 5});
   notifications_ = &BuildCounter()
                         .Name("herald_notifications_total")
                         .Help("Notifications by provider and final outcome")

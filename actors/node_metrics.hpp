@@ -38,6 +38,9 @@ public:
   prometheus::Histogram& webhook_batch_size() { return *batch_size_; }
   /// Seconds from a webhook request reaching the handler to its answer.
   prometheus::Histogram& webhook_ack_latency() { return *ack_latency_; }
+  /// `herald_event_dispatch_seconds`: webhook event admitted → its push handed to a provider
+  /// connection (first attempt, one sample per push).
+  prometheus::Histogram& event_dispatch() { return *dispatch_; }
   /// Webhook requests refused by authentication or subscription, by reason.
   prometheus::Counter& webhook_auth_failures(std::string_view reason);
   /// Webhook POSTs by Event Grid's `aeg-event-type` header and whether `aeg-delivery-count`
@@ -100,6 +103,7 @@ private:
   prometheus::Family<prometheus::Counter>* deliveries_;
   prometheus::Histogram* batch_size_;
   prometheus::Histogram* ack_latency_;
+  prometheus::Histogram* dispatch_;
   prometheus::Family<prometheus::Counter>* notifications_;
   prometheus::Family<prometheus::Counter>* retries_;
   prometheus::Family<prometheus::Counter>* pruned_;

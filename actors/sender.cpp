@@ -30,6 +30,10 @@ void send_on(sender_actor* self, std::uint32_t i, const notification_ptr& n) {
   answer.what = n;
   answer.extra = st.credential_headers;
   answer.sent_at = steady::now();
+  if (n->attempt == 0 && n->event && n->event->admitted != steady::time_point{}) {
+    st.dispatch->Observe(
+        std::chrono::duration<double>(answer.sent_at - n->event->admitted).count());
+  }
   ++slot.in_flight;
   ++st.loads[i].in_flight;
   transports::h2_client_connection::job job;
@@ -242,6 +246,7 @@ caf::behavior detail::sender_worker(sender_actor* self, boost::asio::io_context*
   st.ledger = std::move(ledger);
   st.accepted = &st.metrics->notifications(st.provider, "accepted");
   st.latency = &st.metrics->provider_latency(st.provider);
+  st.dispatch = &st.metrics->event_dispatch();
   st.streams = &st.metrics->active_streams(st.provider);
   for (std::size_t l = 0; l < st.queued.size(); ++l) {
     st.queued[l] = &st.metrics->queued(st.provider, static_cast<protocol::lane>(l));

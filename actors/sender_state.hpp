@@ -91,6 +91,7 @@ struct sender_state : sender_host {
   std::mt19937_64 rng{std::random_device{}()};
   prometheus::Counter* accepted = nullptr;
   prometheus::Histogram* latency = nullptr;
+  prometheus::Histogram* dispatch = nullptr; ///< herald_event_dispatch_seconds.
   prometheus::Gauge* streams = nullptr;
   double reported_streams = 0; ///< This sender's share of the `streams` gauge.
   std::array<prometheus::Gauge*, 3> queued{};

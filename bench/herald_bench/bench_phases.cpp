@@ -148,8 +148,10 @@ int run_bench(const bench_options& o, std::uint32_t run_tag, const std::filesyst
     duplicates = now->second - baseline->second;
   }
   results.mock_duplicates = duplicates;
-  if (o.via == "amqp" && stack) {
-    results.amqp_settled = herald_settled_accepted(stack->metrics_port());
+  if (stack) {
+    auto herald = herald_metrics(stack->metrics_port());
+    results.amqp_settled = herald.settled_accepted.value_or(-1);
+    results.dispatch = herald.dispatch;
   }
   if (sampler) {
     sampler->sample();

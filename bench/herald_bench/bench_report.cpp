@@ -137,6 +137,18 @@ std::string results_json(const bench_options& o, const bench_results& r) {
     w.Null();
   }
 
+  w.Key("herald_dispatch");
+  if (r.dispatch) {
+    w.StartObject();
+    u64(w, "count", r.dispatch->count);
+    dbl(w, "p50_le_ms", r.dispatch->p50_le_ms);
+    dbl(w, "p90_le_ms", r.dispatch->p90_le_ms);
+    dbl(w, "p99_le_ms", r.dispatch->p99_le_ms);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+
   w.Key("registration");
   w.StartObject();
   u64(w, "devices", r.devices);

@@ -23,6 +23,13 @@ struct latency_summary {
 /// Summarises µs samples (nearest-rank percentiles); sorts `us` in place.
 [[nodiscard]] latency_summary summarize(std::vector<std::int64_t>& us);
 
+/// Herald's `herald_event_dispatch_seconds` histogram (admission → push handed to a provider
+/// connection): its count and the upper bound of the bucket holding each percentile.
+struct herald_dispatch {
+  std::uint64_t count = 0;
+  double p50_le_ms = 0, p90_le_ms = 0, p99_le_ms = 0;
+};
+
 /// Everything one run measured, for the JSON report.
 struct bench_results {
   std::string mode; ///< "spawn" or "target".
@@ -47,6 +54,7 @@ struct bench_results {
   // `--via amqp`.
   std::string amqp_error;   ///< Why the publisher's connection failed (empty: it did not).
   double amqp_settled = -1; ///< Herald's accepted settlements after the drain (-1: unknown).
+  std::optional<herald_dispatch> dispatch; ///< Herald's own share (spawn mode, webhook).
   // Registry mode (`registry_engine` set): identity lookups over the REST API.
   std::string registry_engine;             ///< "sqlite" or "postgresql".
   latency_summary lookup_cold;             ///< First lookup of each identity (store reads).

@@ -5,6 +5,8 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -138,21 +140,44 @@ int drive_events(const bench_options& o, boost::asio::io_context& io, const spaw
   return 0;
 }
 
-double herald_settled_accepted(std::uint16_t metrics_port) {
+herald_side herald_metrics(std::uint16_t metrics_port) {
+  herald_side out;
   auto text = admin_get("127.0.0.1", metrics_port, "/metrics", 10);
   if (!text) {
-    return -1;
+    return out;
   }
-  double sum = 0;
+  out.settled_accepted = 0;
+  std::vector<std::pair<double, double>> buckets; // (le in seconds, cumulative count)
   std::istringstream lines(*text);
   std::string line;
   while (std::getline(lines, line)) {
+    const auto value = line.substr(line.rfind(' ') + 1);
     if (line.rfind("herald_amqp_messages_settled_total{", 0) == 0 &&
         line.find("outcome=\"accepted\"") != std::string::npos) {
-      sum += std::stod(line.substr(line.rfind(' ') + 1));
+      *out.settled_accepted += std::stod(value);
+    } else if (line.rfind("herald_event_dispatch_seconds_bucket{le=\"", 0) == 0) {
+      const auto from = line.find('"') + 1;
+      const auto le = line.substr(from, line.find('"', from) - from);
+      buckets.emplace_back(le == "+Inf" ? 1e9 : std::stod(le), std::stod(value));
     }
   }
-  return sum;
+  if (!buckets.empty() && buckets.back().second > 0) {
+    herald_dispatch d;
+    d.count = static_cast<std::uint64_t>(buckets.back().second);
+    auto bound = [&](double share) {
+      for (const auto& [le, n] : buckets) {
+        if (n >= share * buckets.back().second) {
+          return le * 1000;
+        }
+      }
+      return buckets.back().first * 1000;
+    };
+    d.p50_le_ms = bound(0.5);
+    d.p90_le_ms = bound(0.9);
+    d.p99_le_ms = bound(0.99);
+    out.dispatch = d;
+  }
+  return out;
 }
 
 } // namespace herald::bench

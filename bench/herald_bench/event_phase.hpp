@@ -30,8 +30,15 @@ namespace herald::bench {
                                const population& people, std::optional<proc_sampler>& sampler,
                                bench_results& results);
 
-/// Herald's `herald_amqp_messages_settled_total{outcome="accepted"}` summed over its queues,
-/// from its /metrics on 127.0.0.1:`metrics_port`, or -1 when unreadable.
-[[nodiscard]] double herald_settled_accepted(std::uint16_t metrics_port);
+/// What Herald's own /metrics said after the drain.
+struct herald_side {
+  /// `herald_amqp_messages_settled_total{outcome="accepted"}` summed over its queues.
+  std::optional<double> settled_accepted;
+  /// `herald_event_dispatch_seconds`, when it has samples.
+  std::optional<herald_dispatch> dispatch;
+};
+
+/// Reads Herald's /metrics on 127.0.0.1:`metrics_port` (both fields empty when unreadable).
+[[nodiscard]] herald_side herald_metrics(std::uint16_t metrics_port);
 
 } // namespace herald::bench

@@ -53,6 +53,11 @@ BOOST_AUTO_TEST_CASE(a_small_closed_loop_run_delivers_every_accepted_event) {
     }
   }
   BOOST_TEST(latency["end_to_end"]["count"].GetUint64() == expected);
+  // Herald's herald_event_dispatch_seconds: one sample per push's first attempt.
+  const auto& dispatch = uut.results["herald_dispatch"];
+  BOOST_TEST_REQUIRE(dispatch.IsObject(), uut.stderr_text);
+  BOOST_TEST(dispatch["count"].GetUint64() == expected);
+  BOOST_TEST(dispatch["p50_le_ms"].GetDouble() <= dispatch["p99_le_ms"].GetDouble());
   BOOST_TEST_REQUIRE(uut.results["herald_process"].IsArray());
   BOOST_TEST(uut.results["herald_process"].Size() >= 1u);
   BOOST_TEST(uut.results["herald_process"][0]["rss_kb"].GetUint64() > 0u);
