@@ -122,7 +122,8 @@ struct identifier_slot {
 
 class reader {
 public:
-  reader(acs_event_type type, acs_event& out) : type_{type}, out_{out} {}
+  reader(acs_event_type type, acs_event& out, std::shared_ptr<const void> owner)
+      : type_{type}, out_{out}, owner_{std::move(owner)} {}
 
   void read(const json::value& data) {
     for (auto it = data.MemberBegin(); it != data.MemberEnd(); ++it) {
@@ -185,13 +186,13 @@ private:
     }
   }
 
-  bool text(std::string& dst, std::string_view key, const json::value& v) {
+  bool text(shared_text& dst, std::string_view key, const json::value& v) {
     if (v.IsString()) {
-      dst.assign(json::view(v));
+      dst = shared_text{owner_, json::view(v)}; // a view, no copy
       return true;
     }
     if (v.IsNumber()) {
-      dst = json::scalar_text(v).value_or(std::string{});
+      dst = shared_text{json::scalar_text(v).value_or(std::string{})};
       return true;
     }
     if (!v.IsNull()) {
@@ -312,6 +313,7 @@ private:
 
   acs_event_type type_;
   acs_event& out_;
+  std::shared_ptr<const void> owner_; ///< Keeps the text `out_` views alive (or null).
 };
 
 /// Moves a read identifier into the event; a problem becomes a warning (or the caller's fault).
@@ -341,13 +343,14 @@ std::optional<error> require(const identifier_slot& s, std::string_view field) {
 
 } // namespace
 
-std::optional<error> read_acs_event(acs_event_type type, const json::value& data, acs_event& out) {
+std::optional<error> read_acs_event(acs_event_type type, const json::value& data, acs_event& out,
+                                    std::shared_ptr<const void> owner) {
   out.type = type;
   if (!data.IsObject()) {
     return error{errc::invalid_field, "data",
                  "must be an object, not " + std::string{json::type_name(data)}, -1};
   }
-  reader r{type, out};
+  reader r{type, out, std::move(owner)};
   r.read(data);
 
   std::optional<error> fault;
@@ -409,13 +412,18 @@ result<acs_event> parse_acs_event(acs_event_type type, const json::value& data) 
 }
 
 result<acs_event> parse_acs_event_json(std::string_view type_name, std::string_view data_json) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+  auto doc = std::make_shared<rapidjson::Document>();
+  doc->Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
       data_json.data(), data_json.size());
-  if (doc.HasParseError()) {
+  if (doc->HasParseError()) {
     return error{errc::malformed_json, "data", "not valid JSON", -1};
   }
-  return parse_acs_event(lookup_event_type(type_name).type, doc);
+  acs_event out;
+  const json::value& data = *doc;
+  if (auto fault = read_acs_event(lookup_event_type(type_name).type, data, out, std::move(doc))) {
+    return *std::move(fault);
+  }
+  return out;
 }
 
 } // namespace herald::protocol

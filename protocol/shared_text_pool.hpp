@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+#include "protocol/shared_text.hpp"
+
+namespace herald::protocol {
+
+/// Hands out `shared_text` copies of strings that all share one buffer, allocated once at a
+/// size the caller computed beforehand (a decoded batch sizes it for every string its events
+/// and intents keep): one allocation for many strings instead of one per string. A string
+/// that no longer fits, or any string of a pool built without a size, gets a copy of its own,
+/// so an undersized pool costs allocations, never correctness.
+class shared_text_pool {
+public:
+  /// A pool without a buffer: every `keep` copies into a buffer of its own.
+  shared_text_pool() = default;
+  /// A pool with room for `capacity` bytes (no allocation when 0).
+  explicit shared_text_pool(std::size_t capacity)
+      : buffer_{capacity == 0 ? nullptr : std::make_shared_for_overwrite<char[]>(capacity)},
+        next_{buffer_.get()}, left_{capacity} {}
+
+  /// A copy of `s` in the pool's buffer (or in its own when it does not fit).
+  [[nodiscard]] shared_text keep(std::string_view s) {
+    if (s.empty()) {
+      return {};
+    }
+    if (s.size() > left_) {
+      return shared_text{s};
+    }
+    std::memcpy(next_, s.data(), s.size());
+    shared_text kept{buffer_, {next_, s.size()}};
+    next_ += s.size();
+    left_ -= s.size();
+    return kept;
+  }
+
+  /// Bytes still free in the buffer.
+  [[nodiscard]] std::size_t left() const noexcept { return left_; }
+
+private:
+  std::shared_ptr<char[]> buffer_;
+  char* next_ = nullptr;
+  std::size_t left_ = 0;
+};
+
+} // namespace herald::protocol
