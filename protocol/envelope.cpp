@@ -1,5 +1,6 @@
 #include "protocol/envelope.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -123,7 +124,12 @@ auto with_parse_buffer(std::size_t size, F&& f) {
 /// Parses `text` (the NUL-terminated, checked copy of `body` with `json::parse_padding` bytes
 /// after it, overwritten by in-situ parsing) and decodes its envelopes and events.
 result<decoded_batch> decode_text(char* text, std::string_view body, content_kind kind) {
-  rapidjson::Document doc;
+  // The parser's stack holds every value of an object or array until it closes, so a batch's
+  // array grows it to a fraction of the body: sized for that up front, not reallocated (and
+  // copied) about ten times per batch while parsing.
+  constexpr std::size_t min_stack = 1024;
+  constexpr std::size_t max_stack = std::size_t{1} << 20;
+  rapidjson::Document doc{nullptr, std::clamp(body.size() / 4, min_stack, max_stack)};
   // Nesting depth is bounded or costs heap, not stack. Escapes (\uXXXX) are checked by the parser.
   json::parse_in_situ(doc, text, body);
   if (doc.HasParseError()) {
