@@ -94,15 +94,32 @@ constexpr std::array<key_slot, 43> keys{{
     {"createTime", slot::created_at},
 }};
 
+/// The keys of each length (indexes into `keys`): a member's name is compared only with the
+/// few keys as long as it, not all 43.
+struct keys_of_length {
+  std::array<std::uint8_t, 6> index{};
+  std::uint8_t count = 0;
+};
+constexpr std::size_t longest_key = 32;
+constexpr auto keys_by_length = [] {
+  std::array<keys_of_length, longest_key + 1> table{};
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    keys_of_length& same = table[keys[i].key.size()]; // fails to compile if a key is longer
+    same.index[same.count++] = static_cast<std::uint8_t>(i);
+  }
+  return table;
+}();
+
 const key_slot* match(std::string_view name) noexcept {
-  if (name.empty()) {
+  if (name.empty() || name.size() > longest_key) {
     return nullptr;
   }
-  // Length and first letter (ASCII, any case) rule out nearly every key before comparing.
+  // Length, then first letter (ASCII, any case), rule out nearly every key before comparing.
+  const keys_of_length& candidates = keys_by_length[name.size()];
   const char first = static_cast<char>(name.front() | 0x20);
-  for (const auto& k : keys) {
-    if (k.key.size() == name.size() && (k.key.front() | 0x20) == first &&
-        json::iequals(k.key, name)) {
+  for (std::uint8_t i = 0; i < candidates.count; ++i) {
+    const key_slot& k = keys[candidates.index[i]];
+    if ((k.key.front() | 0x20) == first && json::iequals(k.key, name)) {
       return &k;
     }
   }
