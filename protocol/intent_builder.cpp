@@ -110,9 +110,13 @@ std::vector<intent> build_intents(acs_event&& ev, const event_meta& meta) {
 std::size_t intent_text_size(const acs_event& ev) noexcept {
   const std::size_t ids = ev.correlation_id.size() + ev.server_call_id.size();
   switch (catalog_entry(ev.type).policy) {
-  case push_policy::ring:
+  case push_policy::ring: {
+    const std::size_t context = ev.incoming_call_context.size();
+    const std::size_t cp = call_context_cp_bound(ev.incoming_call_context);
     return ids + (ev.from ? ev.from->to_raw_id().size() : 0) + ev.caller_display_name.size() +
-           ev.incoming_call_context.size() + call_context_cp_bound(ev.incoming_call_context);
+           context + shared_text_pool::padding_for(context) + cp +
+           shared_text_pool::padding_for(cp);
+  }
   case push_policy::cancel_ring:
     return ids;
   case push_policy::chat_alert:

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string_view>
@@ -28,6 +29,15 @@ public:
     if (s.empty()) {
       return {};
     }
+    if (s.size() >= long_text) {
+      // Long strings (the call context, `cp`) start on a 32-byte boundary when there is room:
+      // they are copied again whole (into request bodies), fastest from an aligned source.
+      const std::size_t pad = (align - reinterpret_cast<std::uintptr_t>(next_) % align) % align;
+      if (pad + s.size() <= left_) {
+        next_ += pad;
+        left_ -= pad;
+      }
+    }
     if (s.size() > left_) {
       return shared_text{s};
     }
@@ -40,6 +50,16 @@ public:
 
   /// Bytes still free in the buffer.
   [[nodiscard]] std::size_t left() const noexcept { return left_; }
+
+  /// Strings this long or longer are aligned; a pool sized for them allows `align - 1`
+  /// bytes of padding each (`padding_for`).
+  static constexpr std::size_t long_text = 256;
+  static constexpr std::size_t align = 32;
+
+  /// Room to add to a pool's size for aligning a string of `size` bytes.
+  [[nodiscard]] static constexpr std::size_t padding_for(std::size_t size) noexcept {
+    return size >= long_text ? align - 1 : 0;
+  }
 
 private:
   std::shared_ptr<char[]> buffer_;

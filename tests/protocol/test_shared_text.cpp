@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -140,6 +141,13 @@ BOOST_AUTO_TEST_CASE(a_pool_shares_its_buffer_until_full_then_copies) {
   BOOST_TEST(c == "hij");
   BOOST_TEST(pool.left() == 1U);
   BOOST_TEST(pool.keep("").empty());
+  // A long string starts on a 32-byte boundary when the pool has room for the padding.
+  const std::string long_text(shared_text_pool::long_text, 'x');
+  shared_text_pool padded{1 + shared_text_pool::padding_for(long_text.size()) + long_text.size()};
+  BOOST_TEST(padded.keep("a") == "a");
+  const shared_text aligned = padded.keep(long_text);
+  BOOST_TEST(aligned == long_text);
+  BOOST_TEST(reinterpret_cast<std::uintptr_t>(aligned.data()) % 32 == 0U);
   shared_text_pool none;
   BOOST_TEST(none.keep("xyz") == "xyz");
   BOOST_TEST((a == "abcd" && b == "efg"));
