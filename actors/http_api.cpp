@@ -269,13 +269,23 @@ void http_api::admit(protocol::decoded_batch batch, std::string body,
         count_events(*metrics, kind, minus(all, fresh), "duplicate");
         // Duplicates are received events too, acknowledged without routing.
         metrics->events_received().Increment(static_cast<double>(a.duplicates));
-        ingest_reply done = [respond = std::move(respond), metrics,
-                             duplicates = a.duplicates](const ingest_outcome& out) {
-          metrics->webhook_batches(200).Increment();
-          respond(http_response::json(
-              200, "{\"accepted\":" + std::to_string(out.events + duplicates) + ",\"intents\":" +
-                       std::to_string(out.intents) + ",\"faults\":" + std::to_string(out.faults) +
-                       ",\"duplicates\":" + std::to_string(duplicates) + "}"));
+        ingest_reply done = [respond = std::move(respond), metrics, duplicates = a.duplicates,
+                             commit = std::move(a.commit)](const ingest_outcome& out) {
+          auto ok =
+              http_response::json(200, "{\"accepted\":" + std::to_string(out.events + duplicates) +
+                                           ",\"intents\":" + std::to_string(out.intents) +
+                                           ",\"faults\":" + std::to_string(out.faults) +
+                                           ",\"duplicates\":" + std::to_string(duplicates) + "}");
+          if (!commit) {
+            metrics->webhook_batches(200).Increment();
+            respond(std::move(ok));
+            return;
+          }
+          // Routed before its journal commit: acknowledged only once the commit is durable.
+          commit->on_resolved([respond, metrics, ok = std::move(ok)](commit_signal::failure f) {
+            metrics->webhook_batches(f ? 503 : 200).Increment();
+            respond(f ? http_response::unavailable(*f) : ok);
+          });
         };
         caf::anon_send(ingestion, ingest_atom::value, std::move(a.batch), std::move(a.tokens),
                        std::move(done));

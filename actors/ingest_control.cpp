@@ -149,42 +149,41 @@ void ingest_control::admit(protocol::decoded_batch batch, std::optional<std::str
     const auto& ev = shared->events[i];
     entry.events.push_back(store::journal_entry{indices[i], ev.source.str(), ev.id.str()});
   }
-  auto self = shared_from_this();
-  auto n = shared->events.size();
-  auto pending = std::make_shared<admission>(std::move(out));
-  auto on_commit = [self, pending, then](store::result<std::vector<std::int64_t>> ids) mutable {
-    // Our reference goes before `then` runs: until then the caller still holds this object,
-    // so this callback (destroyed later, on the journal's writer thread) never holds the
-    // last one. If it did, this object would be destroyed there, and with it the journal,
-    // whose destructor would then join its own writer thread.
-    auto keep = std::move(self);
-    auto& a = *pending;
+  auto signal = std::make_shared<commit_signal>();
+  // Holds the dedupe window, not this object: the callback may run (and be destroyed) on the
+  // journal's writer thread while this object is being destroyed, and must never hold the
+  // last reference to it (its destructor would join the writer thread from that thread).
+  auto on_commit = [dedupe = dedupe_, shared,
+                    signal](store::result<std::vector<std::int64_t>> ids) {
     if (!ids) {
-      keep->forget(*a.batch);
-      keep->release(a.batch->events.size());
-      a.what = admission::verdict::journal_failure;
-      a.detail = "journal: " + ids.error().describe();
-      a.batch.reset();
-      keep.reset();
-      then(std::move(a));
+      // The events travel already; their tokens release the budget and their marks are
+      // dropped with the failed batch. The sender is answered 503 and will resend.
+      if (dedupe) {
+        for (const auto& ev : shared->events) {
+          dedupe->forget(ev.source, ev.id);
+        }
+      }
+      signal->resolve("journal: " + ids.error().describe());
       return;
     }
-    keep->journal_pending_->Increment(static_cast<double>(ids.value().size()));
-    for (auto id : ids.value()) {
-      a.tokens.push_back(keep->track(id));
-    }
-    keep.reset();
-    then(std::move(a));
+    signal->resolve(std::nullopt);
   };
   auto queued = journal_->append(std::move(entry), std::move(on_commit));
   if (!queued) {
     forget(*shared);
-    release(n);
+    release(shared->events.size());
     admission refused;
     refused.what = admission::verdict::journal_failure;
     refused.detail = "journal: " + queued.error().describe();
     then(std::move(refused));
+    return;
   }
+  journal_pending_->Increment(static_cast<double>(queued.value().size()));
+  for (auto id : queued.value()) {
+    out.tokens.push_back(track(id));
+  }
+  out.commit = std::move(signal);
+  then(std::move(out));
 }
 
 protocol::result<admission> ingest_control::replay(const store::pending_batch& pending) {

@@ -16,6 +16,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include "actors/commit_signal.hpp"
 #include "actors/messages.hpp"
 #include "protocol/envelope.hpp"
 #include "store/dedupe_window.hpp"
@@ -32,7 +33,7 @@ struct ingest_control_options {
 /// What `ingest_control::admit` decided for a decoded batch.
 struct admission {
   enum class verdict {
-    accepted,        ///< Journaled (or durability "none"): route `batch`, answer 200.
+    accepted,        ///< Route `batch`; answer 200 (once `commit` resolves, if set).
     budget_spent,    ///< In-flight budget spent: answer 503 + Retry-After.
     journal_failure, ///< The journal refused or failed: answer 503 + Retry-After.
   };
@@ -41,6 +42,9 @@ struct admission {
   std::vector<event_token> tokens; ///< One per event of `batch`, same order.
   std::size_t duplicates = 0;      ///< Events acknowledged without routing.
   std::string detail;              ///< Why, when not accepted.
+  /// Set when `batch` was queued for the journal and not committed yet: route it now, but
+  /// answer only once this resolves (200 when durable, 503 when the commit failed).
+  std::shared_ptr<commit_signal> commit;
 };
 
 /// The node's ingest bookkeeping between "accepted" and "outcome": the admission budget,
@@ -79,10 +83,13 @@ public:
   /// Counts one refused batch (`herald_admission_refusals_total`).
   void refuse();
 
-  /// Dedupes `batch`, takes budget for its fresh events, journals them (when durable) and
-  /// calls `then` with the decision: synchronously, or on the journal's writer thread once the
-  /// commit is durable. `body` is the raw request body (the journal replays from it); nullopt
-  /// for events kept elsewhere until their outcome (Service Bus): never journaled.
+  /// Dedupes `batch`, takes budget for its fresh events, queues them for the journal (when
+  /// durable) and calls `then` with the decision, synchronously. A journaled batch is routed
+  /// before its commit (the commit's fsync is not on the push's path) and its `commit` tells
+  /// when it may be acknowledged; if the commit fails, its events were pushed but the batch is
+  /// answered 503 and forgotten by dedupe, so the sender's retry pushes them again (at least
+  /// once). `body` is the raw request body (the journal replays from it); nullopt for events
+  /// kept elsewhere until their outcome (Service Bus): never journaled.
   void admit(protocol::decoded_batch batch, std::optional<std::string> body,
              std::function<void(admission)> then);
 

@@ -77,7 +77,7 @@ struct router_state {
   std::deque<std::string> ring_order;
   static inline const char* name = "herald.router";
 
-  void remember_ring(const std::string& call_id, std::vector<registration> devices) {
+  void remember_ring(std::string_view call_id, std::vector<registration> devices) {
     if (call_id.empty() || devices.empty()) {
       return;
     }
@@ -87,14 +87,14 @@ struct router_state {
       rings.erase(ring_order.front());
       ring_order.pop_front();
     }
-    if (rings.insert_or_assign(call_id, rung_call{now, std::move(devices)}).second) {
-      ring_order.push_back(call_id);
+    if (rings.insert_or_assign(std::string{call_id}, rung_call{now, std::move(devices)}).second) {
+      ring_order.emplace_back(call_id);
     }
   }
 
   std::vector<registration> devices_for(const intent& what) {
     if (what.kind == intent_kind::cancel_ring && what.recipient.empty()) {
-      auto it = rings.find(what.call.call_id);
+      auto it = rings.find(what.call.call_id.str());
       if (it == rings.end()) {
         return {};
       }

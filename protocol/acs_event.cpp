@@ -94,15 +94,32 @@ constexpr std::array<key_slot, 43> keys{{
     {"createTime", slot::created_at},
 }};
 
+/// The keys of each length (indexes into `keys`): a member's name is compared only with the
+/// few keys as long as it, not all 43.
+struct keys_of_length {
+  std::array<std::uint8_t, 6> index{};
+  std::uint8_t count = 0;
+};
+constexpr std::size_t longest_key = 32;
+constexpr auto keys_by_length = [] {
+  std::array<keys_of_length, longest_key + 1> table{};
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    keys_of_length& same = table[keys[i].key.size()]; // fails to compile if a key is longer
+    same.index[same.count++] = static_cast<std::uint8_t>(i);
+  }
+  return table;
+}();
+
 const key_slot* match(std::string_view name) noexcept {
-  if (name.empty()) {
+  if (name.empty() || name.size() > longest_key) {
     return nullptr;
   }
-  // Length and first letter (ASCII, any case) rule out nearly every key before comparing.
+  // Length, then first letter (ASCII, any case), rule out nearly every key before comparing.
+  const keys_of_length& candidates = keys_by_length[name.size()];
   const char first = static_cast<char>(name.front() | 0x20);
-  for (const auto& k : keys) {
-    if (k.key.size() == name.size() && (k.key.front() | 0x20) == first &&
-        json::iequals(k.key, name)) {
+  for (std::uint8_t i = 0; i < candidates.count; ++i) {
+    const key_slot& k = keys[candidates.index[i]];
+    if ((k.key.front() | 0x20) == first && json::iequals(k.key, name)) {
       return &k;
     }
   }
@@ -122,7 +139,8 @@ struct identifier_slot {
 
 class reader {
 public:
-  reader(acs_event_type type, acs_event& out) : type_{type}, out_{out} {}
+  reader(acs_event_type type, acs_event& out, std::shared_ptr<const void> owner)
+      : type_{type}, out_{out}, owner_{std::move(owner)} {}
 
   void read(const json::value& data) {
     for (auto it = data.MemberBegin(); it != data.MemberEnd(); ++it) {
@@ -185,13 +203,13 @@ private:
     }
   }
 
-  bool text(std::string& dst, std::string_view key, const json::value& v) {
+  bool text(shared_text& dst, std::string_view key, const json::value& v) {
     if (v.IsString()) {
-      dst.assign(json::view(v));
+      dst = shared_text{owner_, json::view(v)}; // a view, no copy
       return true;
     }
     if (v.IsNumber()) {
-      dst = json::scalar_text(v).value_or(std::string{});
+      dst = shared_text{json::scalar_text(v).value_or(std::string{})};
       return true;
     }
     if (!v.IsNull()) {
@@ -312,6 +330,7 @@ private:
 
   acs_event_type type_;
   acs_event& out_;
+  std::shared_ptr<const void> owner_; ///< Keeps the text `out_` views alive (or null).
 };
 
 /// Moves a read identifier into the event; a problem becomes a warning (or the caller's fault).
@@ -341,13 +360,14 @@ std::optional<error> require(const identifier_slot& s, std::string_view field) {
 
 } // namespace
 
-std::optional<error> read_acs_event(acs_event_type type, const json::value& data, acs_event& out) {
+std::optional<error> read_acs_event(acs_event_type type, const json::value& data, acs_event& out,
+                                    std::shared_ptr<const void> owner) {
   out.type = type;
   if (!data.IsObject()) {
     return error{errc::invalid_field, "data",
                  "must be an object, not " + std::string{json::type_name(data)}, -1};
   }
-  reader r{type, out};
+  reader r{type, out, std::move(owner)};
   r.read(data);
 
   std::optional<error> fault;
@@ -409,13 +429,18 @@ result<acs_event> parse_acs_event(acs_event_type type, const json::value& data) 
 }
 
 result<acs_event> parse_acs_event_json(std::string_view type_name, std::string_view data_json) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+  auto doc = std::make_shared<rapidjson::Document>();
+  doc->Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
       data_json.data(), data_json.size());
-  if (doc.HasParseError()) {
+  if (doc->HasParseError()) {
     return error{errc::malformed_json, "data", "not valid JSON", -1};
   }
-  return parse_acs_event(lookup_event_type(type_name).type, doc);
+  acs_event out;
+  const json::value& data = *doc;
+  if (auto fault = read_acs_event(lookup_event_type(type_name).type, data, out, std::move(doc))) {
+    return *std::move(fault);
+  }
+  return out;
 }
 
 } // namespace herald::protocol

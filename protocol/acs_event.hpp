@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include "protocol/event_catalog.hpp"
 #include "protocol/json_access.hpp"
 #include "protocol/result.hpp"
+#include "protocol/shared_text.hpp"
 
 namespace herald::protocol {
 
@@ -31,7 +33,10 @@ namespace herald::protocol {
 /// - `occurred_at`: `editTime`, `deleteTime`, `time`, `receivedTimestamp`,
 ///   `deliveryAttemptTimestamp`, `recordingStartTime`; `created_at`: `composeTime`, `createTime`.
 ///
-/// Plain data, no references into the JSON document; build one per event, on any thread.
+/// The text members are `shared_text` views into the strings of the JSON document they were
+/// read from (no copies while decoding), sharing whatever owner the reader was given; a view
+/// without an owner is valid only while that document is (see `read_acs_event`). Numbers read
+/// as text own their digits. Build one per event, on any thread.
 struct acs_event {
   acs_event_type type = acs_event_type::unknown;
 
@@ -42,22 +47,22 @@ struct acs_event {
   std::optional<communication_identifier> participant;
   std::optional<communication_identifier> actor;
 
-  std::string correlation_id;
-  std::string server_call_id;
-  std::string caller_display_name;
-  std::string incoming_call_context;
+  shared_text correlation_id;
+  shared_text server_call_id;
+  shared_text caller_display_name;
+  shared_text incoming_call_context;
   /// IncomingCall has no media flag. Herald's rule: true only when the caller put a VoIP
   /// header `video` (any case) with value `true` / `1` / `yes` into `customContext.voipHeaders`
   /// (apps set these with the Calling SDK's custom context); otherwise an audio call.
   bool video = false;
 
-  std::string thread_id;
-  std::string message_id;
-  std::string message_body; ///< `messageBody` (chat) or `message` (SMS).
-  std::string message_type; ///< `type`: `Text`, `Html`, `TopicUpdated` ...
-  std::string sender_display_name;
-  std::string display_name; ///< Of the participant added / removed / joined.
-  std::string status;       ///< `status` (email) or `deliveryStatus` (SMS).
+  shared_text thread_id;
+  shared_text message_id;
+  shared_text message_body; ///< `messageBody` (chat) or `message` (SMS).
+  shared_text message_type; ///< `type`: `Text`, `Html`, `TopicUpdated` ...
+  shared_text sender_display_name;
+  shared_text display_name; ///< Of the participant added / removed / joined.
+  shared_text status;       ///< `status` (email) or `deliveryStatus` (SMS).
 
   std::optional<std::int64_t> version;
   std::optional<std::int64_t> duration_ms; ///< `recordingDurationMs`, or `durationOfCall` s.
@@ -72,7 +77,8 @@ struct acs_event {
   std::vector<error> warnings;
 };
 
-/// Reads `data` of an event of `type`. Fails (`missing_field` / `invalid_field`, field path
+/// Reads `data` of an event of `type`; the event's text is valid while `data`'s document is.
+/// Fails (`missing_field` / `invalid_field`, field path
 /// from `data`) only when a field the type's intents need is absent or unusable:
 /// IncomingCall needs `to` and `correlationId` or `serverCallId`; CallEnded needs one of the
 /// call ids; CallParticipantAdded needs `user` and a call id; chat-alert types need the
@@ -80,12 +86,16 @@ struct acs_event {
 [[nodiscard]] result<acs_event> parse_acs_event(acs_event_type type, const json::value& data);
 
 /// `parse_acs_event` into `out` (a fresh `acs_event`), for callers that keep the event where
-/// it is built: the error, or nullopt when `out` is usable.
+/// it is built: the error, or nullopt when `out` is usable. The text members of `out` view
+/// the strings of `data` and share `owner`, which must keep them alive; with no owner, `out`'s
+/// text is valid only while `data`'s document is (the batch decoder copies what it keeps).
 [[nodiscard]] std::optional<error> read_acs_event(acs_event_type type, const json::value& data,
-                                                  acs_event& out);
+                                                  acs_event& out,
+                                                  std::shared_ptr<const void> owner = {});
 
 /// Parses `data_json` and reads it as the data of `type_name` (for tests, fuzzing and
-/// `herald explain`). Unknown type names give an `acs_event` of type `unknown`.
+/// `herald explain`). Unknown type names give an `acs_event` of type `unknown`. The event
+/// shares the parsed document: its text stays valid for its (and its copies') life.
 [[nodiscard]] result<acs_event> parse_acs_event_json(std::string_view type_name,
                                                      std::string_view data_json);
 

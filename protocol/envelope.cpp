@@ -1,5 +1,6 @@
 #include "protocol/envelope.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -9,6 +10,7 @@
 #include "protocol/intent_builder.hpp"
 #include "protocol/json_access.hpp"
 #include "protocol/json_parse.hpp"
+#include "protocol/shared_text_pool.hpp"
 
 namespace herald::protocol {
 
@@ -48,35 +50,40 @@ bool charset_is_utf8(std::string_view params) noexcept {
   return true;
 }
 
-/// Decodes `data` of one envelope into `out` (known flag, intents or fault, warnings).
-void decode_event(const event_envelope& env, int index, decoded_event& out) {
+/// Reads `data` of one envelope into `ev` (views into the parsed document) and sets `out`'s
+/// known flag or fault: true when `ev` is ready for `finish_event`.
+bool read_event(const event_envelope& env, int index, decoded_event& out, acs_event& ev) {
   const event_catalog_entry& entry = lookup_event_type(env.type);
   out.known = entry.type != acs_event_type::unknown;
   if (!out.known) {
-    return; // accepted, counted by the caller, ignored (DESIGN.md step 2)
+    return false; // accepted, counted by the caller, ignored (DESIGN.md step 2)
   }
   if (env.data_problem) {
     out.fault = env.data_problem;
-    return;
+    return false;
   }
   if (!env.data) {
-    out.fault = error{errc::missing_field, "data", "required for " + out.type.str(), index};
-    return;
+    out.fault = error{errc::missing_field, "data", "required for " + std::string{env.type}, index};
+    return false;
   }
-  acs_event ev;
   if (auto fault = read_acs_event(entry.type, *env.data, ev)) {
     out.fault = std::move(fault);
     out.fault->index = index;
-    return;
+    return false;
   }
+  return true;
+}
+
+/// The warnings and intents of a read event, its call strings kept in `pool`.
+void finish_event(acs_event& ev, int index, decoded_event& out, shared_text_pool& pool) {
   for (auto& w : ev.warnings) {
     w.index = index;
     out.warnings.push_back(std::move(w));
   }
   ev.warnings.clear();
-  const bool addressed_to_nobody =
-      entry.policy == push_policy::ring && ev.to && ev.to->kind() == identifier_kind::unknown;
-  out.intents = build_intents(std::move(ev), event_meta{out.id, out.type, out.time});
+  const bool addressed_to_nobody = catalog_entry(ev.type).policy == push_policy::ring && ev.to &&
+                                   ev.to->kind() == identifier_kind::unknown;
+  out.intents = build_intents(std::move(ev), event_meta{out.id, out.type, out.time}, pool);
   if (addressed_to_nobody) {
     // Typically the documentation's `{recipient-id}` placeholder: nobody can be registered.
     out.warnings.push_back(
@@ -117,7 +124,12 @@ auto with_parse_buffer(std::size_t size, F&& f) {
 /// Parses `text` (the NUL-terminated, checked copy of `body` with `json::parse_padding` bytes
 /// after it, overwritten by in-situ parsing) and decodes its envelopes and events.
 result<decoded_batch> decode_text(char* text, std::string_view body, content_kind kind) {
-  rapidjson::Document doc;
+  // The parser's stack holds every value of an object or array until it closes, so a batch's
+  // array grows it to a fraction of the body: sized for that up front, not reallocated (and
+  // copied) about ten times per batch while parsing.
+  constexpr std::size_t min_stack = 1024;
+  constexpr std::size_t max_stack = std::size_t{1} << 20;
+  rapidjson::Document doc{nullptr, std::clamp(body.size() / 4, min_stack, max_stack)};
   // Nesting depth is bounded or costs heap, not stack. Escapes (\uXXXX) are checked by the parser.
   json::parse_in_situ(doc, text, body);
   if (doc.HasParseError()) {
@@ -162,33 +174,34 @@ result<decoded_batch> decode_text(char* text, std::string_view body, content_kin
     envelopes.push_back(std::move(env).value());
   }
 
-  // The envelope strings of every event go into one buffer (one allocation per batch, not
-  // four per event), shared by the events and their intents.
-  std::size_t text_size = 0;
-  for (const event_envelope& env : envelopes) {
-    text_size += env.id.size() + env.type.size() + env.source.size() + env.subject.size();
-  }
-  const std::shared_ptr<char[]> text_buffer = std::make_shared_for_overwrite<char[]>(text_size);
-  char* next = text_buffer.get();
-  const auto keep = [&](std::string_view s) {
-    if (!s.empty()) { // memcpy's pointers must not be null, even for 0 bytes
-      std::memcpy(next, s.data(), s.size());
-    }
-    shared_text kept{text_buffer, {next, s.size()}};
-    next += s.size();
-    return kept;
-  };
+  // The data of every event is read first (views into the document), so that the strings
+  // the events and intents keep (envelope strings, call strings) can be sized and copied into
+  // one buffer: one allocation per batch, not several per event, shared by every intent.
+  std::vector<acs_event> data(envelopes.size());
+  std::vector<bool> ready(envelopes.size());
   batch.events.resize(envelopes.size());
+  std::size_t text_size = 0;
+  for (std::size_t i = 0; i < envelopes.size(); ++i) {
+    const event_envelope& env = envelopes[i];
+    text_size += env.id.size() + env.type.size() + env.source.size() + env.subject.size();
+    ready[i] = read_event(env, static_cast<int>(i), batch.events[i], data[i]);
+    if (ready[i]) {
+      text_size += intent_text_size(data[i]);
+    }
+  }
+  shared_text_pool pool{text_size};
   for (std::size_t i = 0; i < envelopes.size(); ++i) {
     event_envelope& env = envelopes[i];
     decoded_event& out = batch.events[i];
-    out.id = keep(env.id);
-    out.type = keep(env.type);
-    out.source = keep(env.source);
-    out.subject = keep(env.subject);
+    out.id = pool.keep(env.id);
+    out.type = pool.keep(env.type);
+    out.source = pool.keep(env.source);
+    out.subject = pool.keep(env.subject);
     out.time = env.time.value_or(std::chrono::system_clock::time_point{});
     out.warnings = std::move(env.warnings);
-    decode_event(env, static_cast<int>(i), out);
+    if (ready[i]) {
+      finish_event(data[i], static_cast<int>(i), out, pool);
+    }
   }
   return batch;
 }

@@ -6,7 +6,10 @@ namespace herald::protocol {
 
 result<std::string_view> required_string(const json::value& event, std::string_view name,
                                          int index) {
-  const json::value* v = json::find(event, name);
+  return required_string(json::find(event, name), name, index);
+}
+
+result<std::string_view> required_string(const json::value* v, std::string_view name, int index) {
   if (!v || v->IsNull()) {
     return error{errc::missing_field, std::string{name}, "required", index};
   }
@@ -22,7 +25,11 @@ result<std::string_view> required_string(const json::value& event, std::string_v
 
 void read_envelope_time(event_envelope& env, const json::value& event, std::string_view name,
                         bool required, int index) {
-  const json::value* v = json::find(event, name);
+  read_envelope_time(env, json::find(event, name), name, required, index);
+}
+
+void read_envelope_time(event_envelope& env, const json::value* v, std::string_view name,
+                        bool required, int index) {
   if (!v || v->IsNull()) {
     if (required) {
       env.warnings.push_back(error{errc::missing_field, std::string{name}, "missing", index});

@@ -40,10 +40,16 @@ struct event_envelope {
 /// Shared by both readers: a required non-empty string attribute.
 [[nodiscard]] result<std::string_view> required_string(const json::value& event,
                                                        std::string_view name, int index);
+/// `required_string` of the attribute `name` already looked up (`value`, null when absent).
+[[nodiscard]] result<std::string_view> required_string(const json::value* value,
+                                                       std::string_view name, int index);
 
 /// Shared by both readers: an RFC 3339 time attribute into `env.time`; absence (when
 /// `required`) and bad values become warnings.
 void read_envelope_time(event_envelope& env, const json::value& event, std::string_view name,
+                        bool required, int index);
+/// `read_envelope_time` of the attribute `name` already looked up (`value`, null when absent).
+void read_envelope_time(event_envelope& env, const json::value* value, std::string_view name,
                         bool required, int index);
 
 } // namespace herald::protocol

@@ -25,7 +25,7 @@ void write_data(json_writer& w, const std::map<std::string, std::string>& data) 
   w.end_object();
 }
 
-void write_android(json_writer& w, std::chrono::seconds ttl, const std::string& collapse_key) {
+void write_android(json_writer& w, std::chrono::seconds ttl, std::string_view collapse_key) {
   w.object_member("android");
   w.member("priority", "high");
   // google.protobuf.Duration JSON form: seconds with an "s" suffix.

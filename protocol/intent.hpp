@@ -22,17 +22,18 @@ enum class lane { call = 0, chat = 1, bulk = 2 };
 [[nodiscard]] std::string_view to_string(intent_kind k) noexcept;
 [[nodiscard]] std::string_view to_string(lane l) noexcept;
 
-/// Call facts carried by ring and cancel-ring intents.
+/// Call facts carried by ring and cancel-ring intents. The strings of a decoded batch's
+/// intents share one buffer per batch (`shared_text`): copying an intent copies no call text.
 struct call_details {
-  std::string call_id;               ///< `correlationId`: the id the Calling SDK reports.
-  std::string server_call_id;        ///< `serverCallId`, when the event has one.
-  std::string caller_raw_id;         ///< `from.rawId` of an IncomingCall.
-  std::string caller_display_name;   ///< `callerDisplayName`, may be empty.
-  std::string incoming_call_context; ///< Opaque `incomingCallContext` (JWT-like), for `cp`.
+  shared_text call_id;               ///< `correlationId`: the id the Calling SDK reports.
+  shared_text server_call_id;        ///< `serverCallId`, when the event has one.
+  shared_text caller_raw_id;         ///< `from.rawId` of an IncomingCall.
+  shared_text caller_display_name;   ///< `callerDisplayName`, may be empty.
+  shared_text incoming_call_context; ///< Opaque `incomingCallContext` (JWT-like), for `cp`.
   /// `cp` taken from `incoming_call_context` once, when the ring intent is built, so each of
   /// the callee's devices does not decode it again; empty when the context gives none (then
   /// the encoders extract it themselves, and report why it fails).
-  std::string cp;
+  shared_text cp;
   bool video = false; ///< Whether the call offers video.
 };
 
@@ -49,7 +50,8 @@ struct chat_details {
 };
 
 /// One thing to do for one identity, derived from one event. Plain data, no references into
-/// the parsed JSON; the event id and type share the decoded batch's copy (`shared_text`).
+/// the parsed JSON; the event id, type and call strings share the decoded batch's copy
+/// (`shared_text`), so an intent may outlive its batch.
 struct intent {
   intent_kind kind = intent_kind::ring;
   std::string recipient; ///< Normalised `rawId` of the identity to notify; the shard key.

@@ -20,9 +20,9 @@ intent& make(std::vector<intent>& v, intent_kind kind, std::string recipient,
   return out;
 }
 
-void take_call_ids(acs_event& ev, call_details& c) {
-  c.call_id = std::move(ev.correlation_id);
-  c.server_call_id = std::move(ev.server_call_id);
+void take_call_ids(const acs_event& ev, call_details& c, shared_text_pool& pool) {
+  c.call_id = pool.keep(ev.correlation_id);
+  c.server_call_id = pool.keep(ev.server_call_id);
 }
 
 bool same(const std::optional<communication_identifier>& a,
@@ -35,24 +35,24 @@ bool is_system_message(std::string_view type) {
   return type == "TopicUpdated" || type == "ParticipantAdded" || type == "ParticipantRemoved";
 }
 
-std::vector<intent> ring(acs_event& ev, const event_meta& meta) {
+std::vector<intent> ring(acs_event& ev, const event_meta& meta, shared_text_pool& pool) {
   if (!ev.to || !ev.to->can_receive_app_push()) {
     return {};
   }
   std::vector<intent> v;
   intent& out = make(v, intent_kind::ring, std::move(*ev.to).release_raw_id(), meta);
-  take_call_ids(ev, out.call);
-  out.call.caller_raw_id = ev.from ? std::move(*ev.from).release_raw_id() : std::string{};
-  out.call.caller_display_name = std::move(ev.caller_display_name);
-  out.call.incoming_call_context = std::move(ev.incoming_call_context);
-  if (auto cp = extract_call_context_cp(out.call.incoming_call_context)) {
+  take_call_ids(ev, out.call, pool);
+  out.call.caller_raw_id = ev.from ? pool.keep(ev.from->to_raw_id()) : shared_text{};
+  out.call.caller_display_name = pool.keep(ev.caller_display_name);
+  out.call.incoming_call_context = pool.keep(ev.incoming_call_context);
+  if (auto cp = keep_call_context_cp(ev.incoming_call_context, pool)) {
     out.call.cp = std::move(cp).value(); // once per call, not once per device
   }
   out.call.video = ev.video;
   return v;
 }
 
-std::vector<intent> cancel_ring(acs_event& ev, const event_meta& meta) {
+std::vector<intent> cancel_ring(acs_event& ev, const event_meta& meta, shared_text_pool& pool) {
   std::string recipient;
   if (ev.type == acs_event_type::call_participant_added) {
     if (!ev.participant || !ev.participant->can_receive_app_push()) {
@@ -61,7 +61,7 @@ std::vector<intent> cancel_ring(acs_event& ev, const event_meta& meta) {
     recipient = std::move(*ev.participant).release_raw_id();
   }
   std::vector<intent> v;
-  take_call_ids(ev, make(v, intent_kind::cancel_ring, std::move(recipient), meta).call);
+  take_call_ids(ev, make(v, intent_kind::cancel_ring, std::move(recipient), meta).call, pool);
   return v;
 }
 
@@ -91,11 +91,11 @@ std::vector<intent> chat_alert(acs_event& ev, const event_meta& meta) {
   }
   std::vector<intent> v;
   intent& out = make(v, intent_kind::chat_alert, ev.recipient->to_raw_id(), meta);
-  out.chat.thread_id = std::move(ev.thread_id);
-  out.chat.message_id = std::move(ev.message_id);
+  out.chat.thread_id = ev.thread_id.str();
+  out.chat.message_id = ev.message_id.str();
   out.chat.sender_raw_id = origin ? origin->to_raw_id() : std::string{};
-  out.chat.sender_display_name = std::move(ev.sender_display_name);
-  out.chat.message_body = std::move(ev.message_body);
+  out.chat.sender_display_name = ev.sender_display_name.str();
+  out.chat.message_body = ev.message_body.str();
   out.chat.fields = std::move(ev.fields);
   return v;
 }
@@ -103,11 +103,35 @@ std::vector<intent> chat_alert(acs_event& ev, const event_meta& meta) {
 } // namespace
 
 std::vector<intent> build_intents(acs_event&& ev, const event_meta& meta) {
+  shared_text_pool own; // every call string copied into a buffer of its own
+  return build_intents(std::move(ev), meta, own);
+}
+
+std::size_t intent_text_size(const acs_event& ev) noexcept {
+  const std::size_t ids = ev.correlation_id.size() + ev.server_call_id.size();
+  switch (catalog_entry(ev.type).policy) {
+  case push_policy::ring: {
+    const std::size_t context = ev.incoming_call_context.size();
+    const std::size_t cp = call_context_cp_bound(ev.incoming_call_context);
+    return ids + (ev.from ? ev.from->to_raw_id().size() : 0) + ev.caller_display_name.size() +
+           context + shared_text_pool::padding_for(context) + cp +
+           shared_text_pool::padding_for(cp);
+  }
+  case push_policy::cancel_ring:
+    return ids;
+  case push_policy::chat_alert:
+  case push_policy::none:
+    break;
+  }
+  return 0;
+}
+
+std::vector<intent> build_intents(acs_event&& ev, const event_meta& meta, shared_text_pool& pool) {
   switch (catalog_entry(ev.type).policy) {
   case push_policy::ring:
-    return ring(ev, meta);
+    return ring(ev, meta, pool);
   case push_policy::cancel_ring:
-    return cancel_ring(ev, meta);
+    return cancel_ring(ev, meta, pool);
   case push_policy::chat_alert:
     return chat_alert(ev, meta);
   case push_policy::none:

@@ -6,6 +6,7 @@
 
 #include "protocol/acs_event.hpp"
 #include "protocol/intent.hpp"
+#include "protocol/shared_text_pool.hpp"
 
 namespace herald::protocol {
 
@@ -37,8 +38,17 @@ struct event_meta {
 ///   sender / creator / adder (nobody is alerted about their own action).
 /// - Everything else → no intent.
 ///
-/// Pure function of its inputs; moves strings out of `ev` (taken by rvalue reference: an
-/// `acs_event` is large, and every caller hands over its own). Thread-safe.
+/// Pure function of its inputs; may move strings out of `ev` (taken by rvalue reference: an
+/// `acs_event` is large, and every caller hands over its own); the call strings are copies,
+/// each in a buffer of its own. Thread-safe.
 [[nodiscard]] std::vector<intent> build_intents(acs_event&& ev, const event_meta& meta);
+
+/// `build_intents` keeping the intents' call strings in `pool` (sized with
+/// `intent_text_size`), so that the intents of a batch share one buffer.
+[[nodiscard]] std::vector<intent> build_intents(acs_event&& ev, const event_meta& meta,
+                                                shared_text_pool& pool);
+
+/// Bytes `build_intents` keeps in its pool for `ev` (at most; `cp` is bounded, not exact).
+[[nodiscard]] std::size_t intent_text_size(const acs_event& ev) noexcept;
 
 } // namespace herald::protocol

@@ -315,6 +315,21 @@ result<std::string> extract_call_context_cp(std::string_view context) {
   });
 }
 
+result<shared_text> keep_call_context_cp(std::string_view context, shared_text_pool& pool) {
+  return with_payload_buffer([context, &pool](std::string& payload) -> result<shared_text> {
+    auto cp = find_cp(context, payload);
+    if (!cp) {
+      return cp.error();
+    }
+    return pool.keep(cp.value());
+  });
+}
+
+std::size_t call_context_cp_bound(std::string_view context) noexcept {
+  // `cp` is part of the base64url-decoded middle segment: at most 3 bytes per 4 characters.
+  return context.size() / 4 * 3 + 3;
+}
+
 result<call_push_fields> make_call_push_fields(const intent& in) {
   std::string payload;
   std::string name;

@@ -6,6 +6,7 @@
 
 #include "protocol/intent.hpp"
 #include "protocol/result.hpp"
+#include "protocol/shared_text_pool.hpp"
 
 namespace herald::protocol {
 
@@ -37,6 +38,14 @@ struct call_push_fields {
 /// `{incoming-call-contextValue}` or their corrupted sample, or a payload nested deeper than
 /// 32 levels). `cc` is the first member of that name at the top level.
 [[nodiscard]] result<std::string> extract_call_context_cp(std::string_view incoming_call_context);
+
+/// `extract_call_context_cp` into `pool`: the `cp` shares the pool's buffer (no allocation
+/// of its own when the pool has room). The same errors.
+[[nodiscard]] result<shared_text> keep_call_context_cp(std::string_view incoming_call_context,
+                                                       shared_text_pool& pool);
+
+/// An upper bound of the size of the `cp` of `incoming_call_context`, for sizing a pool.
+[[nodiscard]] std::size_t call_context_cp_bound(std::string_view incoming_call_context) noexcept;
 
 /// Builds the call push fields of a ring or cancel-ring intent. `cp` is `in.call.cp` when
 /// that is set and base64 (`build_intents` fills it once per call), else extracted from

@@ -76,8 +76,8 @@ result<std::unique_ptr<journal>> journal::open(const std::filesystem::path& path
   self->statements_ = std::make_unique<statements>();
   auto& st = *self->statements_;
   for (auto [sql, out] : std::initializer_list<std::pair<const char*, sqlite_statement*>>{
-           {"INSERT INTO batch_bodies (kind, body, entries, n, received_at)"
-            " VALUES (?1, ?2, ?3, ?4, ?5)",
+           {"INSERT INTO batch_bodies (batch_id, kind, body, entries, n, received_at)"
+            " VALUES (?6, ?1, ?2, ?3, ?4, ?5)",
             &st.insert_body},
            {"INSERT INTO seen_batches (seen_at, n, keys) VALUES (?1, ?2, ?3)", &st.insert_seen},
            {"DELETE FROM batch_bodies WHERE batch_id = ?1", &st.delete_body},
@@ -89,6 +89,9 @@ result<std::unique_ptr<journal>> journal::open(const std::filesystem::path& path
     }
   }
   if (auto r = self->load_progress(); !r) {
+    return r.error();
+  }
+  if (auto r = self->load_next_batch_id(); !r) {
     return r.error();
   }
   auto checkpointer = wal_checkpointer::start(path, db, options.checkpoint_pages);
@@ -139,16 +142,47 @@ result<void> journal::load_progress() {
   }
 }
 
-result<void> journal::append(journal_batch batch, append_done done) {
+result<void> journal::load_next_batch_id() {
+  // AUTOINCREMENT's sequence remembers ids of batches already deleted (done), so ids are
+  // never reused across restarts; the MAX covers a table whose sequence row is missing.
+  auto s = sqlite_statement::prepare(
+      db_, "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'batch_bodies'), 0),"
+           " COALESCE((SELECT MAX(batch_id) FROM batch_bodies), 0))");
+  if (!s) {
+    return s.error();
+  }
+  auto& st = s.value();
+  sqlite_statement::use guard(st);
+  auto row = st.step();
+  if (!row) {
+    return row.error();
+  }
+  next_batch_id_ = (row.value() ? st.integer(0) : 0) + 1;
+  return ok();
+}
+
+result<std::vector<std::int64_t>> journal::append(journal_batch batch, append_done done) {
+  if (batch.events.size() >= max_batch_events) {
+    return store_error{errc::constraint, "journal: a batch holds more events than entry ids"};
+  }
+  std::vector<std::int64_t> ids;
+  ids.reserve(batch.events.size());
   {
     std::lock_guard lock(queue_mutex_);
     if (stopping_ || appends_.size() >= options_.queue_capacity) {
       return store_error{errc::busy, "journal queue full"};
     }
-    appends_.push_back(queued_append{std::move(batch), std::move(done)});
+    std::int64_t batch_id = 0;
+    if (!batch.events.empty()) {
+      batch_id = next_batch_id_++;
+      for (std::size_t i = 0; i < batch.events.size(); ++i) {
+        ids.push_back(make_entry_id(batch_id, i));
+      }
+    }
+    appends_.push_back(queued_append{std::move(batch), std::move(done), batch_id});
   }
   wake_.notify_one();
-  return ok();
+  return ids;
 }
 
 void journal::mark_done(std::vector<std::int64_t> entry_ids) {
@@ -264,10 +298,8 @@ void journal::run() {
   }
 }
 
-result<void> journal::write_batch(const journal_batch& batch, std::vector<std::int64_t>& ids) {
-  if (batch.events.size() >= max_batch_events) {
-    return store_error{errc::constraint, "journal: a batch holds more events than entry ids"};
-  }
+result<void> journal::write_batch(const queued_append& append) {
+  const auto& batch = append.batch;
   auto entries = pack_entries(batch.events);
   auto& ib = statements_->insert_body;
   {
@@ -277,15 +309,14 @@ result<void> journal::write_batch(const journal_batch& batch, std::vector<std::i
     ib.bind_blob_static(3, entries);
     ib.bind(4, static_cast<std::int64_t>(batch.events.size()));
     ib.bind(5, to_millis(batch.received_at));
+    ib.bind(6, append.batch_id);
     if (auto r = ib.step(); !r) {
       return r.error();
     }
   }
-  auto batch_id = sqlite3_last_insert_rowid(db_);
   std::vector<std::string> keys;
   keys.reserve(batch.events.size());
   for (std::size_t i = 0; i < batch.events.size(); ++i) {
-    ids.push_back(make_entry_id(batch_id, i));
     keys.push_back(dedupe_window::key_of(batch.events[i].source, batch.events[i].event_id));
   }
   auto packed = pack_keys(keys);
@@ -301,17 +332,24 @@ result<void> journal::write_batch(const journal_batch& batch, std::vector<std::i
 }
 
 result<void> journal::write_marks(const std::vector<std::int64_t>& marks,
+                                  const std::map<std::int64_t, done_bits>& fresh,
                                   std::map<std::int64_t, done_bits>& updated) {
   // Group the marks by batch first: a batch costs one row write per commit, however many of
-  // its events were marked. An unknown batch (marked twice, or the mark of a failed commit's
-  // batch) is skipped. The new bits replace `progress_` only once the commit succeeded.
+  // its events were marked. A batch written by this same transaction starts from `fresh`
+  // (its events may be done before their commit: they travel as soon as they are queued). An
+  // unknown batch (marked twice, or the mark of a failed commit's batch) is skipped. The new
+  // bits replace `progress_` only once the commit succeeded.
   for (auto id : marks) {
-    auto it = progress_.find(batch_of(id));
-    if (it == progress_.end()) {
+    const done_bits* known = nullptr;
+    if (auto it = progress_.find(batch_of(id)); it != progress_.end()) {
+      known = &it->second;
+    } else if (auto f = fresh.find(batch_of(id)); f != fresh.end()) {
+      known = &f->second;
+    } else {
       continue;
     }
-    auto [at, fresh] = updated.try_emplace(it->first, it->second);
-    if (!at->second.set(position_of(id)) && fresh) {
+    auto [at, first] = updated.try_emplace(batch_of(id), *known);
+    if (!at->second.set(position_of(id)) && first) {
       updated.erase(at); // already marked: nothing to write
     }
   }
@@ -355,33 +393,36 @@ result<void> journal::commit(std::vector<queued_append>& appends,
   };
   ids.clear();
   ids.reserve(appends.size());
+  std::map<std::int64_t, done_bits> fresh;
   for (const auto& a : appends) {
     auto& ids_of_batch = ids.emplace_back();
     if (a.batch.events.empty()) {
       continue; // Nothing to replay: do not store the body.
     }
-    if (auto r = write_batch(a.batch, ids_of_batch); !r) {
+    if (auto r = write_batch(a); !r) {
       return rollback(r.error());
     }
+    for (std::size_t i = 0; i < a.batch.events.size(); ++i) {
+      ids_of_batch.push_back(make_entry_id(a.batch_id, i));
+    }
+    fresh.emplace(a.batch_id, done_bits::of_size(a.batch.events.size()));
   }
   std::map<std::int64_t, done_bits> updated;
-  if (auto r = write_marks(marks, updated); !r) {
+  if (auto r = write_marks(marks, fresh, updated); !r) {
     return rollback(r.error());
   }
   if (auto r = exec("COMMIT"); !r) {
     return rollback(r.error());
+  }
+  // Only now do the new batches exist, in `progress_` too: later marks find them there.
+  for (auto& [batch_id, bits] : fresh) {
+    progress_.emplace(batch_id, std::move(bits));
   }
   for (auto& [batch_id, bits] : updated) {
     if (bits.all()) {
       progress_.erase(batch_id);
     } else {
       progress_[batch_id] = std::move(bits);
-    }
-  }
-  // Only now do the new batches exist: their marks can come.
-  for (std::size_t i = 0; i < appends.size(); ++i) {
-    if (!ids[i].empty()) {
-      progress_.emplace(batch_of(ids[i].front()), done_bits::of_size(ids[i].size()));
     }
   }
   return ok();

@@ -114,10 +114,14 @@ public:
   journal(const journal&) = delete;
   journal& operator=(const journal&) = delete;
 
-  /// Queues `batch` for the next group commit; `done` runs after it. A full queue fails at once
-  /// (`errc::busy`, `done` not called) so the webhook can answer 503 instead of buffering.
-  /// A batch of more than `max_batch_events` events fails in `done` with `errc::constraint`.
-  [[nodiscard]] result<void> append(journal_batch batch, append_done done);
+  /// Queues `batch` for the next group commit and returns its entry ids (in the order of
+  /// `journal_batch::events`; none for a batch without events), assigned now so that the
+  /// events can travel before the commit: their marks may come before it and are applied
+  /// with it (or dropped with it, if it fails). `done` runs after the commit with the same
+  /// ids, or the failure. A full queue, or a batch of `max_batch_events` events or more,
+  /// fails at once (`errc::busy`, `errc::constraint`; `done` not called) so the webhook can
+  /// answer 503 instead of buffering.
+  [[nodiscard]] result<std::vector<std::int64_t>> append(journal_batch batch, append_done done);
 
   /// Records that these entries have an outcome (batched into the next commit). Never fails:
   /// a lost mark only means the event is replayed once more after a crash.
@@ -141,6 +145,7 @@ private:
   struct queued_append {
     journal_batch batch;
     append_done done;
+    std::int64_t batch_id = 0; ///< Assigned by `append`; 0 for a batch without events.
   };
   struct statements;
 
@@ -149,12 +154,14 @@ private:
   [[nodiscard]] result<void> commit(std::vector<queued_append>& appends,
                                     const std::vector<std::int64_t>& marks,
                                     std::vector<std::vector<std::int64_t>>& ids);
-  [[nodiscard]] result<void> write_batch(const journal_batch& batch,
-                                         std::vector<std::int64_t>& ids);
+  [[nodiscard]] result<void> write_batch(const queued_append& append);
   /// Writes the rows the marks change; `updated` gets the new done bits of each batch touched.
+  /// `fresh` holds the (empty) done bits of the batches written by the same transaction.
   [[nodiscard]] result<void> write_marks(const std::vector<std::int64_t>& marks,
+                                         const std::map<std::int64_t, done_bits>& fresh,
                                          std::map<std::int64_t, done_bits>& updated);
   [[nodiscard]] result<void> load_progress();
+  [[nodiscard]] result<void> load_next_batch_id();
   [[nodiscard]] result<void> exec(const char* sql);
 
   sqlite3* db_;
@@ -169,6 +176,9 @@ private:
   std::deque<queued_append> appends_;
   std::vector<std::int64_t> marks_;
   std::chrono::steady_clock::time_point first_mark_at_; ///< Of the oldest mark in `marks_`.
+  /// The id `append` gives the next batch (under `queue_mutex_`); ids of failed commits are
+  /// not reused.
+  std::int64_t next_batch_id_ = 1;
   bool stopping_ = false;
   std::thread writer_;
 };

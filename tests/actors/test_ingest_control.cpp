@@ -108,4 +108,30 @@ BOOST_AUTO_TEST_CASE(a_done_event_is_marked_in_the_journal_and_an_unfinished_one
   BOOST_TEST(pending.value()[0].events[0].entry.index == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_journaled_batch_travels_before_its_commit_and_is_answered_after_it) {
+  herald::test::temp_dir dir;
+  prometheus::Registry registry;
+  auto uut = ha::ingest_control::open(ingest_control_options{10}, dir / "journal.db",
+                                      hs::dedupe_options{}, registry);
+  BOOST_REQUIRE(uut);
+  auto a = admit_sync(*uut.value(), batch_of({"e1", "e2"}));
+  BOOST_REQUIRE((a.what == admission::verdict::accepted));
+  // Tokens (with their journal ids) exist before the commit: the events can be routed now.
+  BOOST_TEST(a.tokens.size() == 2u);
+  BOOST_REQUIRE(a.commit != nullptr);
+  std::promise<ha::commit_signal::failure> resolved;
+  a.commit->on_resolved([&resolved](ha::commit_signal::failure f) { resolved.set_value(f); });
+  auto f = resolved.get_future();
+  BOOST_REQUIRE(f.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+  BOOST_TEST(!f.get().has_value());
+  // Without a journal there is nothing to wait for.
+  prometheus::Registry other;
+  auto memory = ha::ingest_control::open(ingest_control_options{10}, std::nullopt,
+                                         hs::dedupe_options{}, other);
+  BOOST_REQUIRE(memory);
+  auto b = admit_sync(*memory.value(), batch_of({"e1"}));
+  BOOST_TEST((b.what == admission::verdict::accepted));
+  BOOST_TEST(b.commit == nullptr);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -22,14 +23,17 @@ acs_event sample_data(const std::string& name) {
   BOOST_TEST_REQUIRE(in.good(), name);
   std::ostringstream s;
   s << in.rdbuf();
-  rapidjson::Document doc;
-  doc.Parse(s.str().c_str());
-  BOOST_TEST_REQUIRE(!doc.HasParseError());
-  const rapidjson::Value& ev = doc.IsArray() ? doc[0] : doc;
+  // The event's text views the document: the event shares (keeps) it.
+  auto doc = std::make_shared<rapidjson::Document>();
+  doc->Parse(s.str().c_str());
+  BOOST_TEST_REQUIRE(!doc->HasParseError());
+  const rapidjson::Value& ev = doc->IsArray() ? (*doc)[0] : *doc;
   const auto* type = ev.HasMember("eventType") ? &ev["eventType"] : &ev["type"];
-  auto r = parse_acs_event(lookup_event_type(type->GetString()).type, ev["data"]);
-  BOOST_TEST_REQUIRE(r.has_value(), (r ? "" : r.error().describe()));
-  return std::move(r).value();
+  acs_event out;
+  const auto fault =
+      read_acs_event(lookup_event_type(type->GetString()).type, ev["data"], out, doc);
+  BOOST_TEST_REQUIRE(!fault.has_value(), (fault ? fault->describe() : ""));
+  return out;
 }
 
 system_clock::time_point utc(int y, unsigned mo, unsigned d, int h, int mi, int s) {

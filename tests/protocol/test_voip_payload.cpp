@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(ring_without_valid_context_is_an_error) {
 BOOST_AUTO_TEST_CASE(cancel_ring_is_stop_ringing_and_needs_no_context) {
   auto in = ring_intent();
   in.kind = intent_kind::cancel_ring;
-  in.call.incoming_call_context.clear();
+  in.call.incoming_call_context = {};
   const auto uut = make_call_push_fields(in);
   BOOST_REQUIRE(uut.has_value());
   BOOST_TEST(uut.value().event_id == 110);
@@ -146,7 +146,7 @@ BOOST_AUTO_TEST_CASE(fcm_data_has_the_same_fields_as_strings) {
 
 BOOST_AUTO_TEST_CASE(chat_intent_and_missing_call_id_are_refused) {
   auto in = ring_intent();
-  in.call.call_id.clear();
+  in.call.call_id = {};
   BOOST_TEST(make_call_push_fields(in).error().field == "data.correlationId");
   in.kind = intent_kind::chat_alert;
   BOOST_TEST((make_call_push_fields(in).error().code == errc::unsupported));
@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE(payload_escapes_every_byte_as_rapidjson_writer_does) {
   in.recipient = "8:acs:callee-\\-\x7f";
   rapidjson::StringBuffer expected_buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(expected_buffer);
-  const auto str = [&w](const std::string& s) {
+  const auto str = [&w](std::string_view s) {
     w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
   };
   w.StartObject();

@@ -313,6 +313,72 @@ BOOST_AUTO_TEST_CASE(a_full_queue_refuses_appends_at_once) {
   release.set_value();
 }
 
+BOOST_AUTO_TEST_CASE(marks_made_before_the_commit_apply_with_it) {
+  herald::test::temp_dir dir;
+  {
+    auto uut = hs::journal::open(dir / "journal.db", no_timer());
+    BOOST_REQUIRE(uut);
+    auto& j = *uut.value();
+    // Hold the writer in a callback, so the next appends wait in the queue uncommitted.
+    std::promise<void> release;
+    auto released = release.get_future().share();
+    auto entered = std::make_shared<std::promise<void>>();
+    auto entered_future = entered->get_future();
+    BOOST_REQUIRE(j.append(make_batch("blocker", 1), [entered, released](auto) {
+      entered->set_value();
+      released.wait();
+    }));
+    entered_future.wait();
+    auto all_done = j.append(make_batch("all", 2), {});
+    auto half_done = j.append(make_batch("half", 2), {});
+    BOOST_REQUIRE(all_done);
+    BOOST_REQUIRE(half_done);
+    BOOST_REQUIRE(all_done.value().size() == 2u);
+    // The events travel before their commit; their outcomes may come before it too.
+    j.mark_done(all_done.value());
+    j.mark_done({half_done.value()[1]});
+    std::promise<hs::result<std::vector<std::int64_t>>> committed;
+    auto last = j.append(make_batch("last", 1),
+                         [&committed](auto r) { committed.set_value(std::move(r)); });
+    BOOST_REQUIRE(last);
+    release.set_value();
+    auto ids = committed.get_future().get();
+    BOOST_REQUIRE(ids);
+    BOOST_TEST(ids.value() == last.value());
+  }
+  auto uut = hs::journal::open(dir / "journal.db", no_timer());
+  BOOST_REQUIRE(uut);
+  auto pending = uut.value()->pending();
+  BOOST_REQUIRE(pending);
+  std::set<std::string> open;
+  for (const auto& b : pending.value()) {
+    for (const auto& e : b.events) {
+      open.insert(e.entry.event_id);
+    }
+  }
+  BOOST_TEST((open == std::set<std::string>{"blocker-0", "half-0", "last-0"}));
+}
+
+BOOST_AUTO_TEST_CASE(batch_ids_are_not_reused_after_their_batches_are_done) {
+  herald::test::temp_dir dir;
+  std::int64_t before = 0;
+  {
+    auto uut = hs::journal::open(dir / "journal.db", no_timer());
+    BOOST_REQUIRE(uut);
+    auto ids = append_sync(*uut.value(), make_batch("a", 2));
+    before = ids.back();
+    uut.value()->mark_done(ids);
+  } // the destructor commits the marks: the batch's body is deleted
+  auto uut = hs::journal::open(dir / "journal.db", no_timer());
+  BOOST_REQUIRE(uut);
+  auto pending = uut.value()->pending();
+  BOOST_REQUIRE(pending);
+  BOOST_TEST(pending.value().empty());
+  auto after = append_sync(*uut.value(), make_batch("b", 1));
+  // A late mark of the old batch must never complete the new one.
+  BOOST_TEST(hs::batch_of(after.front()) > hs::batch_of(before));
+}
+
 BOOST_AUTO_TEST_CASE(open_fails_for_a_missing_folder) {
   herald::test::temp_dir dir;
   auto uut = hs::journal::open(dir / "no-such-dir" / "journal.db", no_timer());
