@@ -167,6 +167,17 @@ int run_node(const config& cfg) {
   for (int i = 0; i < std::max(1, cfg.http.threads); ++i) {
     io_threads.emplace_back([&io] { io.run(); });
   }
+  // SIGINT/SIGTERM are caught from here on, before anything is served or the ports file says
+  // so: a signal during start-up is then a shutdown once start-up is done, never the default
+  // action (an exit that skips the drain and the journal's last commit).
+  std::promise<int> stopped;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&stopped](const boost::system::error_code& err, int signo) {
+    if (!err) {
+      spdlog::info("signal {} received, shutting down", signo);
+      stopped.set_value(signo);
+    }
+  });
 
   caf::actor_system_config caf_cfg;
   caf_cfg.set("scheduler.policy",
@@ -414,14 +425,6 @@ int run_node(const config& cfg) {
                server.port(), cfg.http.webhook_path, cfg.http.h2 ? " (HTTP/1.1 and HTTP/2)" : "",
                cfg.metrics.listen.host, metrics_port, cfg.node.shards, cfg.apps.size());
 
-  std::promise<int> stopped;
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&stopped](const boost::system::error_code& err, int signo) {
-    if (!err) {
-      spdlog::info("signal {} received, shutting down", signo);
-      stopped.set_value(signo);
-    }
-  });
   stopped.get_future().wait();
 
   server.stop();

@@ -8,7 +8,10 @@
 //  - no-push: the same with events for an identity without devices (ingestion alone: consume,
 //    decode, dedupe, route, accept), rate from Herald's accepted-settlement counter.
 // Rounds alternate the two so both see the same machine load.
-// Usage: herald-servicebus-bench [events] [rounds] [herald credit] (default 20000, 2, 500).
+// Usage: herald-servicebus-bench [--pin] [events] [rounds] [herald credit] (default 20000, 2,
+// 500). --pin runs the broker on CPU 0 and everything else (the plain receiver, Herald, the
+// mock APNs) on CPU 1, so that in both rounds the broker has the same core to itself, as a
+// remote Service Bus would, instead of competing with the consumer it is measured against.
 
 #include <algorithm>
 #include <chrono>
@@ -21,6 +24,9 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include <sched.h>
 
 #include "tests/integration/servicebus_fixture.hpp"
 
@@ -108,21 +114,50 @@ double herald_nopush_round(servicebus_fixture& f, std::size_t first, std::size_t
   return (static_cast<double>(events) - from) / std::chrono::duration<double>(t1 - *t0).count();
 }
 
+/// Binds the calling thread, and so every process and thread it starts from now on, to `cpu`.
+void pin_to(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0) {
+    throw std::runtime_error("cannot bind to CPU " + std::to_string(cpu));
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   try {
-    std::size_t events = argc > 1 ? std::stoul(argv[1]) : 20000;
-    int rounds = argc > 2 ? std::stoi(argv[2]) : 2;
+    bool pin = false;
+    std::vector<std::string> args;
+    for (int i = 1; i < argc; ++i) {
+      if (std::string(argv[i]) == "--pin") {
+        pin = true;
+      } else {
+        args.emplace_back(argv[i]);
+      }
+    }
+    std::size_t events = args.size() > 0 ? std::stoul(args[0]) : 20000;
+    int rounds = args.size() > 1 ? std::stoi(args[1]) : 2;
     // Herald holds a message until its push's verdict, the plain receiver not at all, so
     // Herald's credit must cover its outcome latency (rate x latency), not only the link.
-    int credit = argc > 3 ? std::stoi(argv[3]) : 500;
+    int credit = args.size() > 2 ? std::stoi(args[2]) : 500;
     if (events < 2 || rounds < 1 || credit < 1) {
-      std::fprintf(stderr,
-                   "usage: herald-servicebus-bench [events >= 2] [rounds >= 1] [credit >= 1]\n");
+      std::fprintf(stderr, "usage: herald-servicebus-bench [--pin] [events >= 2] [rounds >= 1] "
+                           "[credit >= 1]\n");
       return 2;
     }
+    if (pin && std::thread::hardware_concurrency() < 2) {
+      std::fprintf(stderr, "herald-servicebus-bench: --pin needs 2 CPUs\n");
+      return 2;
+    }
+    if (pin) {
+      pin_to(0); // the broker, started next, inherits CPU 0
+    }
     rabbitmq_server broker(rabbitmq_server_options{{"baseline", "herald", "nopush"}});
+    if (pin) {
+      pin_to(1); // the receivers, Herald and the mock from here on
+    }
     servicebus_fixture_options o;
     o.queue = "herald";
     o.servicebus_config = "credit = " + std::to_string(credit) + "\n";
@@ -133,8 +168,10 @@ int main(int argc, char** argv) {
     o.devices = 0;
     servicebus_fixture g(broker, o);
     (void)g.node.herald->stop(std::chrono::seconds(30));
-    std::printf("events per round: %zu, rounds: %d, herald credit: %d, load average at start: %s\n",
-                events, rounds, credit, load_average().c_str());
+    std::printf("events per round: %zu, rounds: %d, herald credit: %d, %s, load average at "
+                "start: %s\n",
+                events, rounds, credit, pin ? "broker on CPU 0, the rest on CPU 1" : "not pinned",
+                load_average().c_str());
     std::printf("%-6s %-9s %14s  %s\n", "round", "consumer", "messages/s", "load (1 5 15 min)");
     double base_sum = 0, herald_sum = 0, nopush_sum = 0;
     for (int r = 0; r < rounds; ++r) {

@@ -107,15 +107,12 @@ void amqp_link::expire(std::chrono::steady_clock::time_point now) {
   if (options_.settle_timeout.count() == 0) {
     return;
   }
-  for (auto it = unsettled_.begin(); it != unsettled_.end();) {
-    if (it->second.deadline > now) {
-      ++it;
-      continue;
-    }
-    it->second.delivery.release();
+  // Oldest first; the first one not yet due ends the scan (later keys have later deadlines).
+  while (!unsettled_.empty() && unsettled_.begin()->second.deadline <= now) {
+    unsettled_.begin()->second.delivery.release();
     metrics_.settled(amqp_outcome::released);
     metrics_.settle_timeout();
-    it = unsettled_.erase(it);
+    unsettled_.erase(unsettled_.begin());
   }
 }
 
@@ -127,7 +124,10 @@ void amqp_link::top_up() {
   auto outstanding = static_cast<std::size_t>(std::max(receiver_.credit(), 0));
   auto room = options_.max_credit > unsettled_.size() ? options_.max_credit - unsettled_.size() : 0;
   auto want = std::min(room, owner_.capacity());
-  if (want > outstanding) {
+  // Each grant is a flow frame the broker handles: top up in steps of a quarter window (or
+  // once the link's credit ran out), not per settled message. Never beyond `want`.
+  auto step = std::max<std::size_t>(1, options_.max_credit / 4);
+  if (want > outstanding && (outstanding == 0 || want - outstanding >= step)) {
     receiver_.add_credit(static_cast<std::uint32_t>(want - outstanding));
   }
   metrics_.credit(static_cast<double>(std::max(receiver_.credit(), 0)));
@@ -177,7 +177,6 @@ void amqp_link::settle(const detail::settle_request& r) {
     break;
   }
   metrics_.settled(r.outcome);
-  top_up();
 }
 
 void amqp_link::begin_stop() {

@@ -10,9 +10,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <random>
-#include <unordered_map>
 
 #include "transports/amqp_cbs_client.hpp"
 #include "transports/amqp_metrics.hpp"
@@ -52,6 +52,7 @@ public:
 
   void connect(proton::container& c);
   void begin_stop();
+  /// Settles one delivery; the caller tops up credit once after a batch of them.
   void settle(const detail::settle_request& r);
   void top_up();
   [[nodiscard]] bool attached() const noexcept { return attached_; }
@@ -92,7 +93,9 @@ private:
   void expire(std::chrono::steady_clock::time_point now);
   [[nodiscard]] std::chrono::milliseconds next_backoff();
 
-  std::unordered_map<std::uint64_t, pending> unsettled_;
+  /// By key: keys grow with arrival and the settle timeout is fixed, so the first entry holds
+  /// the earliest deadline and `expire` looks at the oldest deliveries only.
+  std::map<std::uint64_t, pending> unsettled_;
   std::minstd_rand jitter_{std::random_device{}()};
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<std::chrono::steady_clock::time_point> reconnect_at_{};

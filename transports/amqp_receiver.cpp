@@ -158,6 +158,11 @@ private:
     for (const auto& r : items) {
       links_[r.link]->settle(r);
     }
+    if (!items.empty()) {
+      for (auto& l : links_) {
+        l->top_up();
+      }
+    }
   }
 
   amqp_receiver_options options_;

@@ -19,8 +19,8 @@ namespace {
 
 /// One broker for the whole file (it takes seconds to boot); each case has its own queue.
 test::rabbitmq_server& broker() {
-  static test::rabbitmq_server server(
-      test::rabbitmq_server_options{{"plain", "credit", "poison", "quirk", "timeout", "restart"}});
+  static test::rabbitmq_server server(test::rabbitmq_server_options{
+      {"plain", "credit", "steps", "poison", "quirk", "timeout", "expiry", "restart"}});
   return server;
 }
 
@@ -123,6 +123,24 @@ double metric(prometheus::Registry& metrics, const std::string& name, const std:
   return -1;
 }
 
+/// Publishes 3 messages (ids `prefix`0…2) to `queue` and returns options consuming it with a
+/// 300 ms settle timeout.
+transports::amqp_receiver_options three_with_timeout(const std::string& queue,
+                                                     const std::string& prefix) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address(queue),
+                     numbered(3, prefix));
+  auto o = options(queue);
+  o.sources[0].settle_timeout = 300ms;
+  return o;
+}
+
+/// Waits up to 5 s until `queue` counted at least `n` accepted settlements.
+bool accepted_at_least(prometheus::Registry& metrics, const std::string& queue, double n) {
+  return test::wait_until(
+      [&] { return metric(metrics, "herald_amqp_messages_settled_total", queue, "accepted") >= n; },
+      5s);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(amqp_receiver)
@@ -171,6 +189,33 @@ BOOST_AUTO_TEST_CASE(grants_no_credit_beyond_capacity) {
   s.settle_all(transports::amqp_outcome::accepted);
 }
 
+BOOST_AUTO_TEST_CASE(credit_is_topped_up_in_steps_of_a_quarter_window) {
+  sink s;
+  prometheus::Registry metrics;
+  transports::amqp_receiver uut(options("steps"), s.handler(), s.capacity(), metrics);
+  auto credit = [&] { return metric(metrics, "herald_amqp_credit", "steps"); };
+  auto accepted = [&] {
+    return metric(metrics, "herald_amqp_messages_settled_total", "steps", "accepted");
+  };
+  BOOST_TEST_REQUIRE(test::wait_until([&] { return credit() == 100.0; }, 10s));
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("steps"),
+                     numbered(10, "a"));
+  BOOST_TEST_REQUIRE(s.wait_for(10, 10s));
+  s.settle_all(transports::amqp_outcome::accepted);
+  BOOST_TEST_REQUIRE(test::wait_until([&] { return accepted() == 10.0; }, 5s));
+  // 10 settled, 90 still outstanding: below a quarter window (25), no flow frame yet, also
+  // not from the periodic re-evaluation.
+  std::this_thread::sleep_for(300ms);
+  BOOST_TEST(credit() == 90.0);
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("steps"),
+                     numbered(20, "b"));
+  BOOST_TEST_REQUIRE(s.wait_for(30, 10s));
+  s.settle_all(transports::amqp_outcome::accepted);
+  // Up to 30 missing now: topped up again (by at least a quarter window at a time).
+  BOOST_TEST(test::wait_until([&] { return credit() > 75.0; }, 5s));
+  BOOST_TEST(accepted() == 30.0);
+}
+
 BOOST_AUTO_TEST_CASE(rejected_message_is_dead_lettered) {
   test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("poison"),
                      numbered(1, "p"));
@@ -207,12 +252,9 @@ BOOST_AUTO_TEST_CASE(accepts_made_just_before_stop_reach_the_broker_and_the_rest
 }
 
 BOOST_AUTO_TEST_CASE(a_delivery_not_settled_in_time_is_released_and_redelivered) {
-  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("timeout"),
-                     numbered(3, "t"));
+  auto o = three_with_timeout("timeout", "t");
   sink s;
   prometheus::Registry metrics;
-  auto o = options("timeout");
-  o.sources[0].settle_timeout = 300ms;
   {
     transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
     // Never settled: each message comes back after the timeout, marked as redelivered.
@@ -228,17 +270,30 @@ BOOST_AUTO_TEST_CASE(a_delivery_not_settled_in_time_is_released_and_redelivered)
     BOOST_TEST(metric(metrics, "herald_amqp_redeliveries_total", "timeout") >= 3.0);
     // Settling every handle: the expired ones count as lost, the live ones are accepted.
     s.settle_all(transports::amqp_outcome::accepted);
-    BOOST_TEST(test::wait_until(
-        [&] {
-          return metric(metrics, "herald_amqp_messages_settled_total", "timeout", "accepted") >=
-                 3.0;
-        },
-        5s));
+    BOOST_TEST(accepted_at_least(metrics, "timeout", 3.0));
     BOOST_TEST(metric(metrics, "herald_amqp_settlements_lost_total", "timeout") >= 3.0);
     // Messages redelivered after the settle_all are released by the stop.
   }
   auto left = test::amqp_drain(broker().url(), test::rabbitmq_server::address("timeout"));
   BOOST_TEST(left.messages.size() <= 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_late_delivery_behind_a_settled_one_still_expires) {
+  auto o = three_with_timeout("expiry", "e");
+  sink s;
+  prometheus::Registry metrics;
+  {
+    transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
+    BOOST_TEST_REQUIRE(s.wait_for(3, 10s));
+    s.settle_first(1, transports::amqp_outcome::accepted); // the oldest
+    // The two younger ones time out, come back and are accepted then.
+    BOOST_TEST_REQUIRE(s.wait_for(5, 15s));
+    BOOST_TEST(metric(metrics, "herald_amqp_settle_timeouts_total", "expiry") >= 2.0);
+    s.settle_all(transports::amqp_outcome::accepted);
+    BOOST_TEST(accepted_at_least(metrics, "expiry", 3.0));
+  }
+  auto left = test::amqp_drain(broker().url(), test::rabbitmq_server::address("expiry"));
+  BOOST_TEST(left.messages.empty());
 }
 
 // Last: it restarts the shared broker.
