@@ -80,7 +80,9 @@ struct router_state {
   std::shared_ptr<const app_directory> apps;
   std::shared_ptr<node_metrics> metrics;
   std::vector<pending_write> pending;
-  std::unordered_map<std::string, rung_call> rings;
+  /// Keyed by views of `ring_order`'s strings (a deque keeps its elements in place when
+  /// growing at the back or shrinking at the front): one copy of each call id.
+  std::unordered_map<std::string_view, rung_call> rings;
   std::deque<std::string> ring_order;
   static inline const char* name = "herald.router";
 
@@ -90,18 +92,20 @@ struct router_state {
     }
     auto now = clock::now();
     while (!ring_order.empty() && (ring_order.size() >= ring_memory_limit ||
-                                   now - rings[ring_order.front()].at > ring_memory)) {
+                                   now - rings.at(ring_order.front()).at > ring_memory)) {
       rings.erase(ring_order.front());
       ring_order.pop_front();
     }
-    if (rings.insert_or_assign(std::string{call_id}, rung_call{now, std::move(chosen)}).second) {
-      ring_order.emplace_back(call_id);
+    if (auto it = rings.find(call_id); it != rings.end()) {
+      it->second = rung_call{now, std::move(chosen)};
+      return;
     }
+    rings.emplace(ring_order.emplace_back(call_id), rung_call{now, std::move(chosen)});
   }
 
   chosen_devices devices_for(const intent& what) {
     if (what.kind == intent_kind::cancel_ring && what.recipient.empty()) {
-      auto it = rings.find(what.call.call_id.str());
+      auto it = rings.find(what.call.call_id.view());
       if (it == rings.end()) {
         return {};
       }
