@@ -81,16 +81,21 @@ cached_registry::upsert_all(std::span<const protocol::registration> registration
   return store::ok();
 }
 
-store::result<std::vector<protocol::registration>>
-cached_registry::find_by_identity(std::string_view identity, time_point now) {
+store::result<registry_cache::shared_registrations>
+cached_registry::find_shared_by_identity(std::string_view identity, time_point now) {
   if (cache_.capacity() == 0) {
-    return inner_->find_by_identity(identity, now);
+    auto found = inner_->find_by_identity(identity, now);
+    if (!found) {
+      return found.error();
+    }
+    return registry_cache::shared_registrations{
+        std::make_shared<const registry_cache::registrations>(std::move(found).value())};
   }
-  if (auto hit = cache_.find(identity, now)) {
+  if (auto hit = cache_.find_shared(identity, now)) {
     if (metrics_) {
       metrics_->registry_cache_hits().Increment();
     }
-    return std::move(*hit);
+    return hit;
   }
   if (metrics_) {
     metrics_->registry_cache_misses().Increment();
@@ -100,12 +105,24 @@ cached_registry::find_by_identity(std::string_view identity, time_point now) {
   if (!found) {
     return found.error();
   }
-  auto evicted = cache_.put(std::string(identity), found.value(), now);
+  auto evicted = cache_.put(std::string(identity), std::move(found).value(), now);
   if (metrics_ && evicted > 0) {
     metrics_->registry_cache_evictions().Increment(static_cast<double>(evicted));
   }
   track_size();
-  return cache_.find(identity, now).value();
+  return cache_.find_shared(identity, now);
+}
+
+store::result<std::vector<protocol::registration>>
+cached_registry::find_by_identity(std::string_view identity, time_point now) {
+  if (cache_.capacity() == 0) {
+    return inner_->find_by_identity(identity, now);
+  }
+  auto found = find_shared_by_identity(identity, now);
+  if (!found) {
+    return found.error();
+  }
+  return *found.value();
 }
 
 store::result<std::vector<protocol::registration>>

@@ -45,6 +45,11 @@ public:
   /// Drops `identity`'s cache entry: another shard changed its registrations.
   void forget(std::string_view identity);
 
+  /// The identity's unexpired registrations at `now`, like `find_by_identity`, without
+  /// copying a cached list: the router's lookup on every push.
+  [[nodiscard]] store::result<registry_cache::shared_registrations>
+  find_shared_by_identity(std::string_view identity, time_point now);
+
   /// Identities cached now.
   [[nodiscard]] std::size_t cached() const noexcept { return cache_.size(); }
 

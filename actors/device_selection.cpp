@@ -6,15 +6,15 @@ namespace herald::actors {
 
 using protocol::platform;
 
-std::vector<protocol::registration> select_devices(protocol::intent_kind kind,
-                                                   const std::vector<protocol::registration>& all) {
-  std::vector<protocol::registration> out;
+std::vector<const protocol::registration*>
+select_devices(protocol::intent_kind kind, const std::vector<protocol::registration>& all) {
+  std::vector<const protocol::registration*> out;
   out.reserve(all.size());
   const bool call = kind != protocol::intent_kind::chat_alert;
   for (const auto& reg : all) {
     if (!call) {
       if (reg.channel != platform::apns_voip) {
-        out.push_back(reg);
+        out.push_back(&reg);
       }
       continue;
     }
@@ -28,7 +28,7 @@ std::vector<protocol::registration> select_devices(protocol::intent_kind kind,
         continue;
       }
     }
-    out.push_back(reg);
+    out.push_back(&reg);
   }
   return out;
 }

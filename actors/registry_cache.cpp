@@ -1,30 +1,50 @@
 #include "actors/registry_cache.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace herald::actors {
 
-std::optional<registry_cache::registrations> registry_cache::find(std::string_view identity,
-                                                                  time_point now) {
+namespace {
+
+/// Same rule as the store's "unexpired": no expiry, or an expiry later than now.
+bool unexpired(const protocol::registration& r, registry_cache::time_point now) {
+  return !r.expires_at || *r.expires_at > now;
+}
+
+} // namespace
+
+registry_cache::shared_registrations registry_cache::find_shared(std::string_view identity,
+                                                                 time_point now) {
   auto it = index_.find(identity);
   if (it == index_.end()) {
-    return std::nullopt;
+    return nullptr;
   }
   if (options_.max_age && now - it->second->loaded_at >= *options_.max_age) {
     order_.erase(it->second);
     index_.erase(it);
-    return std::nullopt;
+    return nullptr;
   }
   order_.splice(order_.begin(), order_, it->second);
-  registrations out;
-  out.reserve(it->second->found.size());
-  for (const auto& r : it->second->found) {
-    // Same rule as the store's "unexpired": no expiry, or an expiry later than now.
-    if (!r.expires_at || *r.expires_at > now) {
-      out.push_back(r);
-    }
+  const auto& found = it->second->found;
+  if (std::all_of(found->begin(), found->end(),
+                  [now](const auto& r) { return unexpired(r, now); })) {
+    return found;
   }
+  auto out = std::make_shared<registrations>();
+  out->reserve(found->size());
+  std::copy_if(found->begin(), found->end(), std::back_inserter(*out),
+               [now](const auto& r) { return unexpired(r, now); });
   return out;
+}
+
+std::optional<registry_cache::registrations> registry_cache::find(std::string_view identity,
+                                                                  time_point now) {
+  auto found = find_shared(identity, now);
+  if (!found) {
+    return std::nullopt;
+  }
+  return *found;
 }
 
 std::size_t registry_cache::put(std::string identity, registrations found, time_point now) {
@@ -32,7 +52,7 @@ std::size_t registry_cache::put(std::string identity, registrations found, time_
     return 0;
   }
   if (auto it = index_.find(identity); it != index_.end()) {
-    it->second->found = std::move(found);
+    it->second->found = std::make_shared<const registrations>(std::move(found));
     it->second->loaded_at = now;
     order_.splice(order_.begin(), order_, it->second);
     return 0;
@@ -43,7 +63,7 @@ std::size_t registry_cache::put(std::string identity, registrations found, time_
     order_.pop_back();
     ++evicted;
   }
-  order_.push_front(entry{identity, std::move(found), now});
+  order_.push_front(entry{identity, std::make_shared<const registrations>(std::move(found)), now});
   index_.emplace(std::move(identity), order_.begin());
   return evicted;
 }
@@ -62,7 +82,7 @@ std::size_t
 registry_cache::drop_holding(const std::function<bool(const protocol::registration&)>& held) {
   std::size_t dropped = 0;
   for (auto it = order_.begin(); it != order_.end();) {
-    if (std::any_of(it->found.begin(), it->found.end(), held)) {
+    if (std::any_of(it->found->begin(), it->found->end(), held)) {
       index_.erase(it->identity);
       it = order_.erase(it);
       ++dropped;

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,11 +40,18 @@ class registry_cache {
 public:
   using time_point = std::chrono::system_clock::time_point;
   using registrations = std::vector<protocol::registration>;
+  /// An immutable list of registrations, shared by the cache and its readers.
+  using shared_registrations = std::shared_ptr<const registrations>;
 
   explicit registry_cache(registry_cache_options options) : options_(options) {}
 
   /// The identity's unexpired registrations at `now`, marking the entry most recently used;
-  /// nullopt on a miss (no entry, or one older than `max_age`: then it is dropped).
+  /// null on a miss (no entry, or one older than `max_age`: then it is dropped). When none of
+  /// the entry's registrations has expired this is the entry's own list, shared without a copy
+  /// (it stays valid after the entry is replaced or dropped); otherwise a new filtered list.
+  [[nodiscard]] shared_registrations find_shared(std::string_view identity, time_point now);
+
+  /// Like `find_shared`, as a copy; nullopt on a miss.
   [[nodiscard]] std::optional<registrations> find(std::string_view identity, time_point now);
 
   /// Stores the store's answer for `identity`, read at `now` (replacing an entry), as the most
@@ -66,7 +74,7 @@ public:
 private:
   struct entry {
     std::string identity;
-    registrations found;
+    shared_registrations found;
     time_point loaded_at;
   };
   using entry_list = std::list<entry>;

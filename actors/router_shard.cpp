@@ -61,9 +61,16 @@ struct pending_write {
   registry_write_reply reply;
 };
 
+/// The devices a push goes to: pointers into a shared list of registrations, which they keep
+/// alive (a cache hit shares the cached list: nothing is copied per push).
+struct chosen_devices {
+  registry_cache::shared_registrations source;
+  std::vector<const registration*> devices;
+};
+
 struct rung_call {
   clock::time_point at;
-  std::vector<registration> devices;
+  chosen_devices chosen;
 };
 
 struct router_state {
@@ -73,40 +80,46 @@ struct router_state {
   std::shared_ptr<const app_directory> apps;
   std::shared_ptr<node_metrics> metrics;
   std::vector<pending_write> pending;
-  std::unordered_map<std::string, rung_call> rings;
+  /// Keyed by views of `ring_order`'s strings (a deque keeps its elements in place when
+  /// growing at the back or shrinking at the front): one copy of each call id.
+  std::unordered_map<std::string_view, rung_call> rings;
   std::deque<std::string> ring_order;
   static inline const char* name = "herald.router";
 
-  void remember_ring(std::string_view call_id, std::vector<registration> devices) {
-    if (call_id.empty() || devices.empty()) {
+  void remember_ring(std::string_view call_id, chosen_devices chosen) {
+    if (call_id.empty() || chosen.devices.empty()) {
       return;
     }
     auto now = clock::now();
     while (!ring_order.empty() && (ring_order.size() >= ring_memory_limit ||
-                                   now - rings[ring_order.front()].at > ring_memory)) {
+                                   now - rings.at(ring_order.front()).at > ring_memory)) {
       rings.erase(ring_order.front());
       ring_order.pop_front();
     }
-    if (rings.insert_or_assign(std::string{call_id}, rung_call{now, std::move(devices)}).second) {
-      ring_order.emplace_back(call_id);
+    if (auto it = rings.find(call_id); it != rings.end()) {
+      it->second = rung_call{now, std::move(chosen)};
+      return;
     }
+    rings.emplace(ring_order.emplace_back(call_id), rung_call{now, std::move(chosen)});
   }
 
-  std::vector<registration> devices_for(const intent& what) {
+  chosen_devices devices_for(const intent& what) {
     if (what.kind == intent_kind::cancel_ring && what.recipient.empty()) {
-      auto it = rings.find(what.call.call_id.str());
+      auto it = rings.find(what.call.call_id.view());
       if (it == rings.end()) {
         return {};
       }
-      return it->second.devices;
+      return it->second.chosen;
     }
-    auto found = registry->find_by_identity(what.recipient, clock::now());
+    auto found = registry->find_shared_by_identity(what.recipient, clock::now());
     if (!found) {
       spdlog::error("router {}: registry lookup failed: {}", index, found.error().message);
       metrics->notifications("none", "store_error").Increment();
       return {};
     }
-    return select_devices(what.kind, found.value());
+    chosen_devices out{std::move(found).value(), {}};
+    out.devices = select_devices(what.kind, *out.source);
+    return out;
   }
 
   /// Tells the shard owning `identity`, when it is another one, that its registrations changed.
@@ -178,8 +191,8 @@ struct router_state {
 
   void route(caf::stateful_actor<router_state>* self, const intent& what,
              const event_token& event) {
-    auto devices = devices_for(what);
-    if (devices.empty()) {
+    auto chosen = devices_for(what);
+    if (chosen.devices.empty()) {
       if (!what.recipient.empty()) {
         metrics->unrouted_intents().Increment();
       }
@@ -191,7 +204,8 @@ struct router_state {
         (what.kind == intent_kind::chat_alert
              ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(chat_deadline)
              : std::chrono::duration_cast<std::chrono::steady_clock::duration>(call_deadline));
-    for (const auto& reg : devices) {
+    for (const auto* device : chosen.devices) {
+      const auto& reg = *device;
       const auto* app = apps->find(reg.app);
       if (app == nullptr) {
         metrics->notifications(protocol::to_string(reg.channel), "unknown_app").Increment();
@@ -226,7 +240,7 @@ struct router_state {
       self->send(sender, deliver_atom::value, notification_ptr{std::move(n)});
     }
     if (what.kind == intent_kind::ring) {
-      remember_ring(what.call.call_id, std::move(devices));
+      remember_ring(what.call.call_id, std::move(chosen));
     }
   }
 };

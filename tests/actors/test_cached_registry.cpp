@@ -143,4 +143,36 @@ BOOST_FIXTURE_TEST_CASE(capacity_zero_reads_the_store_every_time, conformance_fi
   BOOST_TEST(metrics->registry_cache_misses().Value() == 0.0);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_shared_hit_is_the_cached_list_and_never_holds_an_expired_device,
+                        conformance_fixture) {
+  auto shard = make_cached(8);
+  auto brief = make("a", "d2", "8:acs:x", platform::fcm, "t2");
+  brief.expires_at = t0 + 1h;
+  BOOST_TEST(shard
+                 ->upsert_all(std::vector<registration>{
+                     make("a", "d1", "8:acs:x", platform::apns_voip, "t1"), brief})
+                 .has_value());
+  auto first = shard->find_shared_by_identity("8:acs:x", t0).value();
+  BOOST_TEST_REQUIRE(first != nullptr);
+  BOOST_TEST(first->size() == 2U);
+  BOOST_TEST(shard->find_shared_by_identity("8:acs:x", t0).value() == first);
+  auto later = shard->find_shared_by_identity("8:acs:x", t0 + 1h).value();
+  BOOST_REQUIRE_EQUAL(later->size(), 1U);
+  BOOST_TEST(later->front().device_id == "d1");
+  // A write replaces the list; one already handed out stays as it was.
+  BOOST_TEST(shard->remove_device("a", "d1", std::nullopt).value() == 1U);
+  BOOST_TEST(shard->find_shared_by_identity("8:acs:x", t0).value()->size() == 1U);
+  BOOST_TEST(first->size() == 2U);
+  BOOST_TEST(metrics->registry_cache_misses().Value() == 2.0);
+  BOOST_TEST(metrics->registry_cache_hits().Value() == 2.0);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_shared_lookup_without_a_cache_reads_the_store, conformance_fixture) {
+  auto uncached = make_cached(0);
+  BOOST_TEST(uncached->upsert(make("a", "d1", "8:acs:x", platform::fcm, "t1")).has_value());
+  BOOST_TEST(uncached->find_shared_by_identity("8:acs:x", t0).value()->size() == 1U);
+  BOOST_TEST(open_store()->remove_identity("a", "8:acs:x").value() == 1U);
+  BOOST_TEST(uncached->find_shared_by_identity("8:acs:x", t0).value()->empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

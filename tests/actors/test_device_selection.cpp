@@ -18,10 +18,10 @@ registration reg(std::string app, std::string device, platform p) {
   return r;
 }
 
-std::vector<std::string> names(const std::vector<registration>& regs) {
+std::vector<std::string> names(const std::vector<const registration*>& regs) {
   std::vector<std::string> out;
-  for (const auto& r : regs) {
-    out.push_back(r.app + "/" + r.device_id + "/" + std::string(to_string(r.channel)));
+  for (const auto* r : regs) {
+    out.push_back(r->app + "/" + r->device_id + "/" + std::string(to_string(r->channel)));
   }
   return out;
 }
@@ -50,6 +50,19 @@ BOOST_AUTO_TEST_CASE(a_chat_alert_never_goes_to_a_voip_token) {
                                 reg("a", "iphone", platform::apns), reg("a", "pc", platform::wns)};
   auto uut = select_devices(intent_kind::chat_alert, all);
   BOOST_TEST((names(uut) == std::vector<std::string>{"a/iphone/apns", "a/pc/wns"}));
+}
+
+BOOST_AUTO_TEST_CASE(the_chosen_devices_point_into_the_list_without_copies) {
+  std::vector<registration> all{reg("a", "iphone", platform::apns_voip),
+                                reg("a", "iphone", platform::apns), reg("a", "pc", platform::wns)};
+  auto uut = select_devices(intent_kind::chat_alert, all);
+  BOOST_TEST_REQUIRE(uut.size() == 2U);
+  BOOST_TEST(uut[0] == &all[1]);
+  BOOST_TEST(uut[1] == &all[2]);
+}
+
+BOOST_AUTO_TEST_CASE(an_identity_without_devices_gets_nothing) {
+  BOOST_TEST(select_devices(intent_kind::ring, {}).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

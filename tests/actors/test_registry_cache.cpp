@@ -157,6 +157,39 @@ BOOST_AUTO_TEST_CASE(capacity_zero_disables_caching) {
   BOOST_TEST(uut.size() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(find_shared_hands_out_the_entry_itself_while_nothing_expired) {
+  registry_cache uut{{4, std::nullopt}};
+  BOOST_TEST(uut.find_shared("8:acs:a", t0) == nullptr);
+  uut.put("8:acs:a", {make("8:acs:a", "d1"), make("8:acs:a", "d2", t0 + 10s)}, t0);
+  auto first = uut.find_shared("8:acs:a", t0);
+  BOOST_TEST_REQUIRE(first != nullptr);
+  BOOST_TEST(first->size() == 2u);
+  BOOST_TEST(uut.find_shared("8:acs:a", t0 + 9s) == first); // the same list: no copy
+}
+
+BOOST_AUTO_TEST_CASE(find_shared_filters_an_expired_registration_into_a_new_list) {
+  registry_cache uut{{4, std::nullopt}};
+  uut.put("8:acs:a", {make("8:acs:a", "d1"), make("8:acs:a", "d2", t0 + 10s)}, t0);
+  auto whole = uut.find_shared("8:acs:a", t0);
+  auto later = uut.find_shared("8:acs:a", t0 + 10s);
+  BOOST_TEST_REQUIRE(later != nullptr);
+  BOOST_TEST(later != whole);
+  BOOST_TEST(later->size() == 1u);
+  BOOST_TEST(later->front().device_id == "d1");
+  BOOST_TEST(whole->size() == 2u); // the entry is kept whole
+}
+
+BOOST_AUTO_TEST_CASE(a_shared_list_outlives_its_entry_unchanged) {
+  registry_cache uut{{1, std::nullopt}};
+  uut.put("8:acs:a", {make("8:acs:a", "d1")}, t0);
+  auto held = uut.find_shared("8:acs:a", t0);
+  uut.put("8:acs:a", {make("8:acs:a", "d9")}, t0); // replaced
+  uut.put("8:acs:b", {}, t0);                      // then evicted
+  BOOST_TEST_REQUIRE(held != nullptr);
+  BOOST_TEST(held->front().device_id == "d1");
+  BOOST_TEST(uut.find_shared("8:acs:a", t0) == nullptr);
+}
+
 BOOST_AUTO_TEST_CASE(clear_forgets_everything) {
   registry_cache uut{{4, std::nullopt}};
   uut.put("8:acs:a", {}, t0);
