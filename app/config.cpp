@@ -113,7 +113,7 @@ config_result<void> read_http(const toml::table& root, const config_env& env, se
   HERALD_CONFIG_TRY(r.integer("body_limit", 65'536, 64 * 1'048'576, limit));
   out.body_limit = static_cast<std::size_t>(limit);
   std::int64_t threads = out.threads;
-  HERALD_CONFIG_TRY(r.integer("threads", 1, 64, threads));
+  HERALD_CONFIG_TRY(r.integer("threads", 0, 64, threads));
   out.threads = static_cast<int>(threads);
   return read_http_listener(r, out);
 }

@@ -43,7 +43,7 @@ struct http_config {
   std::string webhook_path = "/api/events";
   /// Largest request body accepted: Event Grid batches are at most 1 MiB, plus headroom.
   std::size_t body_limit = 1'114'112;
-  int threads = 1; ///< Event-loop threads, 1..64.
+  int threads = 0; ///< Event-loop threads, 1..64; 0 = one per core.
   /// PEM certificate chain and private key of the listener: both set serves TLS 1.2+
   /// (ALPN h2 / http/1.1), both empty serves clear text.
   std::filesystem::path tls_cert_file;

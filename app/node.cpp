@@ -164,7 +164,12 @@ int run_node(const config& cfg) {
     }
     io_threads.clear();
   };
-  for (int i = 0; i < std::max(1, cfg.http.threads); ++i) {
+  // One per core by default: the listener's sessions and the provider connections then do
+  // not queue behind each other on one thread (docs/BENCHMARKS.md, "End to end").
+  const int io_thread_count =
+      cfg.http.threads > 0 ? cfg.http.threads
+                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  for (int i = 0; i < io_thread_count; ++i) {
     io_threads.emplace_back([&io] { io.run(); });
   }
   // SIGINT/SIGTERM are caught from here on, before anything is served or the ports file says

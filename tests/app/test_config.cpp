@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(empty_file_gives_every_default) {
   BOOST_TEST(c.http.listen.to_string() == "127.0.0.1:8080");
   BOOST_TEST(c.http.webhook_path == "/api/events");
   BOOST_TEST(c.http.body_limit == 1'114'112u);
-  BOOST_TEST(c.http.threads == 1);
+  BOOST_TEST(c.http.threads == 0); // one per core
   BOOST_TEST(c.metrics.listen.to_string() == "127.0.0.1:9464");
   BOOST_TEST(app::to_string(c.log.level) == "info");
   BOOST_TEST(app::to_string(c.log.format) == "json");
@@ -327,7 +327,8 @@ BOOST_AUTO_TEST_CASE(every_validation_error_names_its_key) {
       {"[http]\nlisten = \"127.0.0.1:99999\"", "http.listen"},
       {"[http]\nwebhook_path = \"api/events\"", "http.webhook_path"},
       {"[http]\nbody_limit = 10", "http.body_limit"},
-      {"[http]\nthreads = 0", "http.threads"},
+      {"[http]\nthreads = -1", "http.threads"},
+      {"[http]\nthreads = 65", "http.threads"},
       {"[metrics]\nlisten = \"127.0.0.1:8080\"", "metrics.listen"},
       {"[log]\nlevel = \"verbose\"", "log.level"},
       {"[log]\nformat = \"xml\"", "log.format"},
