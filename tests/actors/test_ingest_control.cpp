@@ -32,6 +32,15 @@ hp::decoded_batch batch_of(std::initializer_list<std::string> ids) {
 }
 
 /// Admits and waits for the decision (synchronous without a journal, after the commit with).
+/// An ingest control journaling into `dir`/journal.db, with a budget of 10 events.
+std::shared_ptr<ha::ingest_control> open_journaled(const herald::test::temp_dir& dir,
+                                                   prometheus::Registry& registry) {
+  auto opened = ha::ingest_control::open(ingest_control_options{10}, dir / "journal.db",
+                                         hs::dedupe_options{}, registry);
+  BOOST_REQUIRE(opened);
+  return opened.value();
+}
+
 admission admit_sync(ha::ingest_control& uut, hp::decoded_batch b) {
   std::promise<admission> decided;
   uut.admit(std::move(b), "[]", [&decided](admission a) { decided.set_value(std::move(a)); });
@@ -90,13 +99,11 @@ BOOST_AUTO_TEST_CASE(a_done_event_is_marked_in_the_journal_and_an_unfinished_one
   herald::test::temp_dir dir;
   prometheus::Registry registry;
   {
-    auto uut = ha::ingest_control::open(ingest_control_options{10}, dir / "journal.db",
-                                        hs::dedupe_options{}, registry);
-    BOOST_REQUIRE(uut);
-    auto a = admit_sync(*uut.value(), batch_of({"done", "open"}));
+    auto uut = open_journaled(dir, registry);
+    auto a = admit_sync(*uut, batch_of({"done", "open"}));
     BOOST_REQUIRE((a.what == admission::verdict::accepted));
     a.tokens[0].reset(); // the first event reached its outcome
-    uut.value()->begin_shutdown();
+    uut->begin_shutdown();
   } // shutdown: the second token is dropped without marking
   auto journal = hs::journal::open(dir / "journal.db");
   BOOST_REQUIRE(journal);
@@ -111,10 +118,8 @@ BOOST_AUTO_TEST_CASE(a_done_event_is_marked_in_the_journal_and_an_unfinished_one
 BOOST_AUTO_TEST_CASE(a_journaled_batch_travels_before_its_commit_and_is_answered_after_it) {
   herald::test::temp_dir dir;
   prometheus::Registry registry;
-  auto uut = ha::ingest_control::open(ingest_control_options{10}, dir / "journal.db",
-                                      hs::dedupe_options{}, registry);
-  BOOST_REQUIRE(uut);
-  auto a = admit_sync(*uut.value(), batch_of({"e1", "e2"}));
+  auto uut = open_journaled(dir, registry);
+  auto a = admit_sync(*uut, batch_of({"e1", "e2"}));
   BOOST_REQUIRE((a.what == admission::verdict::accepted));
   // Tokens (with their journal ids) exist before the commit: the events can be routed now.
   BOOST_TEST(a.tokens.size() == 2u);

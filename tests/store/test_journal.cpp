@@ -55,6 +55,37 @@ hs::journal_options no_timer() {
   return o;
 }
 
+/// Holds the journal's writer inside the callback of a first append ("blocker"), so that
+/// later appends wait in the queue uncommitted until `release`.
+class writer_hold {
+public:
+  explicit writer_hold(hs::journal& j) {
+    auto entered = std::make_shared<std::promise<void>>();
+    auto entered_future = entered->get_future();
+    // Captured by value: the writer may still be inside the callback when this object is gone.
+    BOOST_REQUIRE(j.append(make_batch("blocker", 1), [entered, released = released_](auto) {
+      entered->set_value();
+      released.wait();
+    }));
+    entered_future.wait();
+  }
+  writer_hold(const writer_hold&) = delete;
+  writer_hold& operator=(const writer_hold&) = delete;
+  ~writer_hold() { release(); }
+
+  void release() {
+    if (!done_) {
+      done_ = true;
+      release_.set_value();
+    }
+  }
+
+private:
+  std::promise<void> release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+  bool done_ = false;
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(journal)
@@ -294,23 +325,12 @@ BOOST_AUTO_TEST_CASE(a_full_queue_refuses_appends_at_once) {
   auto uut = hs::journal::open(dir / "journal.db", options);
   BOOST_REQUIRE(uut);
   auto& j = *uut.value();
-  // Block the writer inside a callback, so the queue cannot drain.
-  std::promise<void> release;
-  auto released = release.get_future().share();
-  auto entered = std::make_shared<std::promise<void>>();
-  auto entered_future = entered->get_future();
-  // Captured by value: the writer may still be inside the callback when this scope ends.
-  BOOST_REQUIRE(j.append(make_batch("blocker", 1), [entered, released](auto) {
-    entered->set_value();
-    released.wait();
-  }));
-  entered_future.wait();
+  writer_hold hold(j); // the queue cannot drain
   BOOST_REQUIRE(j.append(make_batch("q1", 1), {}));
   BOOST_REQUIRE(j.append(make_batch("q2", 1), {}));
   auto refused = j.append(make_batch("q3", 1), {});
   BOOST_REQUIRE(!refused);
   BOOST_TEST((refused.error().code == hs::errc::busy));
-  release.set_value();
 }
 
 BOOST_AUTO_TEST_CASE(marks_made_before_the_commit_apply_with_it) {
@@ -319,16 +339,7 @@ BOOST_AUTO_TEST_CASE(marks_made_before_the_commit_apply_with_it) {
     auto uut = hs::journal::open(dir / "journal.db", no_timer());
     BOOST_REQUIRE(uut);
     auto& j = *uut.value();
-    // Hold the writer in a callback, so the next appends wait in the queue uncommitted.
-    std::promise<void> release;
-    auto released = release.get_future().share();
-    auto entered = std::make_shared<std::promise<void>>();
-    auto entered_future = entered->get_future();
-    BOOST_REQUIRE(j.append(make_batch("blocker", 1), [entered, released](auto) {
-      entered->set_value();
-      released.wait();
-    }));
-    entered_future.wait();
+    writer_hold hold(j); // the next appends wait in the queue uncommitted
     auto all_done = j.append(make_batch("all", 2), {});
     auto half_done = j.append(make_batch("half", 2), {});
     BOOST_REQUIRE(all_done);
@@ -341,7 +352,7 @@ BOOST_AUTO_TEST_CASE(marks_made_before_the_commit_apply_with_it) {
     auto last = j.append(make_batch("last", 1),
                          [&committed](auto r) { committed.set_value(std::move(r)); });
     BOOST_REQUIRE(last);
-    release.set_value();
+    hold.release();
     auto ids = committed.get_future().get();
     BOOST_REQUIRE(ids);
     BOOST_TEST(ids.value() == last.value());
