@@ -129,17 +129,11 @@ result<void> journal::load_progress() {
   }
   auto& st = s.value();
   sqlite_statement::use guard(st);
-  for (;;) {
-    auto row = st.step();
-    if (!row) {
-      return row.error();
-    }
-    if (!row.value()) {
-      return ok();
-    }
+  return st.each_row([&]() -> result<void> {
     auto n = static_cast<std::size_t>(st.integer(1));
     progress_[st.integer(0)] = done_bits::from_blob(st.blob(2), n);
-  }
+    return ok();
+  });
 }
 
 result<void> journal::load_next_batch_id() {
@@ -439,14 +433,7 @@ result<std::vector<pending_batch>> journal::pending() {
   auto& st = s.value();
   sqlite_statement::use guard(st);
   std::vector<pending_batch> out;
-  for (;;) {
-    auto row = st.step();
-    if (!row) {
-      return row.error();
-    }
-    if (!row.value()) {
-      break;
-    }
+  auto walked = st.each_row([&]() -> result<void> {
     auto kind = kind_from(st.text(1));
     auto entries = unpack_entries(st.blob(3));
     if (!kind) {
@@ -471,6 +458,10 @@ result<std::vector<pending_batch>> journal::pending() {
     if (!batch.events.empty()) {
       out.push_back(std::move(batch));
     }
+    return ok();
+  });
+  if (!walked) {
+    return walked.error();
   }
   return out;
 }
@@ -486,14 +477,7 @@ result<std::vector<seen_event>> journal::seen_since(sys_clock::time_point since)
   sqlite_statement::use guard(st);
   st.bind(1, to_millis(since));
   std::vector<seen_event> out;
-  for (;;) {
-    auto row = st.step();
-    if (!row) {
-      return row.error();
-    }
-    if (!row.value()) {
-      break;
-    }
+  auto walked = st.each_row([&]() -> result<void> {
     auto keys = unpack_keys(st.blob(1));
     if (!keys) {
       return keys.error();
@@ -501,6 +485,10 @@ result<std::vector<seen_event>> journal::seen_since(sys_clock::time_point since)
     for (auto& k : keys.value()) {
       out.push_back(seen_event{std::move(k), from_millis(st.integer(0))});
     }
+    return ok();
+  });
+  if (!walked) {
+    return walked.error();
   }
   return out;
 }
@@ -526,15 +514,12 @@ result<std::size_t> journal::compact(sys_clock::time_point now) {
   std::size_t forgotten = 0;
   for (auto* s : {&old.value(), &beyond.value()}) {
     sqlite_statement::use guard(*s);
-    for (;;) {
-      auto row = s->step();
-      if (!row) {
-        return row.error();
-      }
-      if (!row.value()) {
-        break;
-      }
+    auto walked = s->each_row([&]() -> result<void> {
       forgotten += static_cast<std::size_t>(s->integer(0));
+      return ok();
+    });
+    if (!walked) {
+      return walked.error();
     }
   }
   return forgotten;

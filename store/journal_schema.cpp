@@ -61,14 +61,7 @@ result<void> move_pending(sqlite3* db) {
   {
     auto& r = read.value();
     sqlite_statement::use guard(r);
-    for (;;) {
-      auto row = r.step();
-      if (!row) {
-        return row.error();
-      }
-      if (!row.value()) {
-        break;
-      }
+    auto walked = r.each_row([&]() -> result<void> {
       auto& b = batches[r.integer(0)];
       if (b.entries.empty()) {
         b.kind = std::string(r.text(1));
@@ -77,6 +70,10 @@ result<void> move_pending(sqlite3* db) {
       }
       b.entries.push_back(journal_entry{static_cast<std::uint32_t>(r.integer(4)),
                                         std::string(r.text(5)), std::string(r.text(6))});
+      return ok();
+    });
+    if (!walked) {
+      return walked.error();
     }
   }
   for (const auto& [id, b] : batches) {
@@ -127,14 +124,7 @@ result<void> move_seen(sqlite3* db) {
   };
   auto& r = read.value();
   sqlite_statement::use guard(r);
-  for (;;) {
-    auto row = r.step();
-    if (!row) {
-      return row.error();
-    }
-    if (!row.value()) {
-      break;
-    }
+  auto walked = r.each_row([&]() -> result<void> {
     if (r.integer(2) != at) {
       if (auto f = flush(); !f) {
         return f.error();
@@ -142,6 +132,10 @@ result<void> move_seen(sqlite3* db) {
       at = r.integer(2);
     }
     keys.push_back(dedupe_window::key_of(r.text(0), r.text(1)));
+    return ok();
+  });
+  if (!walked) {
+    return walked.error();
   }
   return flush();
 }

@@ -56,6 +56,25 @@ public:
   /// Runs one step: true when a row is available, false when done.
   [[nodiscard]] result<bool> step();
 
+  /// Steps through every row, calling `on_row()` on each (it reads the columns from this
+  /// statement). `on_row` returns `result<void>`: a failure ends the walk and is returned, as
+  /// is a failed step.
+  template <class F>
+  [[nodiscard]] result<void> each_row(F&& on_row) {
+    for (;;) {
+      auto row = step();
+      if (!row) {
+        return row.error();
+      }
+      if (!row.value()) {
+        return ok();
+      }
+      if (auto r = on_row(); !r) {
+        return r.error();
+      }
+    }
+  }
+
   [[nodiscard]] std::string_view text(int column) const;
   /// The column's bytes as a BLOB (valid until the next step or reset).
   [[nodiscard]] std::string_view blob(int column) const;
