@@ -161,6 +161,7 @@ result<std::vector<std::int64_t>> journal::append(journal_batch batch, append_do
   }
   std::vector<std::int64_t> ids;
   ids.reserve(batch.events.size());
+  bool wake = false;
   {
     std::lock_guard lock(queue_mutex_);
     if (stopping_ || appends_.size() >= options_.queue_capacity) {
@@ -174,8 +175,17 @@ result<std::vector<std::int64_t>> journal::append(journal_batch batch, append_do
       }
     }
     appends_.push_back(queued_append{std::move(batch), std::move(done), batch_id});
+    // The writer waits for the first append, then (`commit_delay`) for a full window.
+    if (appends_.size() == 1) {
+      first_append_at_ = std::chrono::steady_clock::now();
+      wake = true;
+    } else {
+      wake = appends_.size() == group_commit_appends();
+    }
   }
-  wake_.notify_one();
+  if (wake) {
+    wake_.notify_one();
+  }
   return ids;
 }
 
@@ -233,6 +243,11 @@ void journal::run() {
           }
         }
         wake_.wait_until(lock, until);
+      }
+      // The group commit window: more appends may join the first one's transaction.
+      if (!stopping_ && !appends_.empty() && options_.commit_delay.count() > 0) {
+        wake_.wait_until(lock, first_append_at_ + options_.commit_delay,
+                         [this] { return stopping_ || appends_.size() >= group_commit_appends(); });
       }
       // Everything queued so far goes into one transaction: that is the group commit.
       appends.assign(std::make_move_iterator(appends_.begin()),
@@ -408,6 +423,7 @@ result<void> journal::commit(std::vector<queued_append>& appends,
   if (auto r = exec("COMMIT"); !r) {
     return rollback(r.error());
   }
+  commits_.fetch_add(1, std::memory_order_relaxed);
   // Only now do the new batches exist, in `progress_` too: later marks find them there.
   for (auto& [batch_id, bits] : fresh) {
     progress_.emplace(batch_id, std::move(bits));
