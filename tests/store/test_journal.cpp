@@ -453,6 +453,23 @@ BOOST_AUTO_TEST_CASE(closing_commits_the_appends_waiting_in_the_window) {
   BOOST_TEST(pending.value().front().events.front().entry.event_id == "waiting-0");
 }
 
+BOOST_AUTO_TEST_CASE(a_new_journal_has_16_kib_pages) {
+  herald::test::temp_dir dir;
+  {
+    auto uut = hs::journal::open(dir / "journal.db", no_timer());
+    BOOST_REQUIRE(uut);
+    append_sync(*uut.value(), make_batch("a", 1));
+  }
+  sqlite3* db = nullptr;
+  BOOST_REQUIRE(sqlite3_open((dir / "journal.db").c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  BOOST_REQUIRE(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, nullptr) == SQLITE_OK);
+  BOOST_REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  BOOST_TEST(sqlite3_column_int(st, 0) == 16384);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
 BOOST_AUTO_TEST_CASE(open_fails_for_a_missing_folder) {
   herald::test::temp_dir dir;
   auto uut = hs::journal::open(dir / "no-such-dir" / "journal.db", no_timer());
