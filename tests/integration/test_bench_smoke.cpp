@@ -68,13 +68,13 @@ BOOST_AUTO_TEST_CASE(a_small_closed_loop_run_delivers_every_accepted_event) {
     BOOST_TEST_REQUIRE(cpu[key].IsNumber(), key);
     BOOST_TEST(cpu[key].GetDouble() > 0, key);
   }
-  BOOST_TEST(cpu["total_us_per_push"].GetDouble() ==
-                 cpu["herald_us_per_push"].GetDouble() + cpu["mocks_us_per_push"].GetDouble() +
-                     cpu["bench_us_per_push"].GetDouble(),
-             boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(cpu["total_us_per_push"].GetDouble() == cpu["herald_us_per_push"].GetDouble() +
+                                                         cpu["mocks_us_per_push"].GetDouble() +
+                                                         cpu["bench_us_per_push"].GetDouble(),
+             boost::test_tools::tolerance(1e-4));
   BOOST_TEST(cpu["herald_s"].GetDouble() * 1e6 / static_cast<double>(expected) ==
                  cpu["herald_us_per_push"].GetDouble(),
-             boost::test_tools::tolerance(1e-3));
+             boost::test_tools::tolerance(1e-2)); // herald_s has 3 decimals
 }
 
 BOOST_AUTO_TEST_CASE(a_run_over_http2_streams_delivers_every_accepted_event) {
