@@ -25,9 +25,12 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
+/// Text length of a UUID (8-4-4-4-12 hex digits).
+constexpr std::size_t uuid_text_size = 36;
+
 /// Name-based UUID (RFC 9562 §5.5: SHA-1, version 5 bits, variant 10) of the concatenation
-/// of `parts`.
-std::string name_uuid(std::initializer_list<std::string_view> parts) {
+/// of `parts`, as text (no allocation).
+std::array<char, uuid_text_size> name_uuid(std::initializer_list<std::string_view> parts) {
   // Fetched once: OpenSSL 3 otherwise looks SHA-1 up in its provider store on every call
   // (`EVP_sha1()` is an implicit fetch). One context per thread, reinitialised per digest:
   // `EVP_Digest` would allocate and free a context every time. Both live until exit.
@@ -57,7 +60,7 @@ std::string name_uuid(std::initializer_list<std::string_view> parts) {
   }
   md[6] = static_cast<unsigned char>((md[6] & 0x0F) | 0x50);
   md[8] = static_cast<unsigned char>((md[8] & 0x3F) | 0x80);
-  std::array<char, 36> text{};
+  std::array<char, uuid_text_size> text{};
   static constexpr std::string_view hex = "0123456789abcdef";
   std::size_t o = 0;
   for (std::size_t i = 0; i < 16; ++i) {
@@ -67,7 +70,7 @@ std::string name_uuid(std::initializer_list<std::string_view> parts) {
     text[o++] = hex[md[i] >> 4];
     text[o++] = hex[md[i] & 0x0F];
   }
-  return {text.data(), text.size()};
+  return text;
 }
 
 void write_call_data(json_writer& w, const call_push_fields& f) {
@@ -227,22 +230,25 @@ result<provider_request> encode_apns(const intent& in, const registration& reg,
     return error{errc::too_large, "data", "payload exceeds the APNs limit"};
   }
 
-  // Names and fixed values as string_views: no strlen per header.
-  req.headers.reserve(7);
+  // Names, values and their lengths in one buffer, sized once: one allocation for all.
+  const std::string expiration = apns_expiration(now, ttl);
+  const std::string_view topic_suffix = voip ? ".voip"sv : ""sv;
+  const bool with_collapse_id = !collapse_id.empty() && collapse_id.size() <= apns_max_collapse_id;
+  const std::array<char, uuid_text_size> apns_id = name_uuid(
+      {in.event_id, "\n", reg.device_id, "\n", to_string(in.kind), "\n", to_string(reg.channel)});
+  constexpr std::size_t names_size = 96; // the seven names below: 87 bytes
+  req.headers.reserve(7, names_size + push_type.size() + settings.bundle_id.size() +
+                             topic_suffix.size() + priority.size() + expiration.size() +
+                             collapse_id.size() + apns_id.size() + 16);
   req.headers.emplace_back("apns-push-type"sv, push_type);
-  std::string topic;
-  topic.reserve(settings.bundle_id.size() + 5);
-  topic.append(settings.bundle_id).append(voip ? ".voip" : "");
-  req.headers.emplace_back("apns-topic"sv, std::move(topic));
+  req.headers.emplace_joined("apns-topic"sv, {settings.bundle_id, topic_suffix});
   req.headers.emplace_back("apns-priority"sv, priority);
-  req.headers.emplace_back("apns-expiration"sv, apns_expiration(now, ttl));
+  req.headers.emplace_back("apns-expiration"sv, expiration);
   // Apple rejects collapse ids over 64 bytes (BadCollapseId); a longer id is simply not used.
-  if (!collapse_id.empty() && collapse_id.size() <= apns_max_collapse_id) {
+  if (with_collapse_id) {
     req.headers.emplace_back("apns-collapse-id"sv, collapse_id);
   }
-  req.headers.emplace_back("apns-id"sv,
-                           name_uuid({in.event_id, "\n", reg.device_id, "\n", to_string(in.kind),
-                                      "\n", to_string(reg.channel)}));
+  req.headers.emplace_back("apns-id"sv, {apns_id.data(), apns_id.size()});
   req.headers.emplace_back("content-type"sv, "application/json"sv);
   return req;
 }

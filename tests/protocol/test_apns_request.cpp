@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(apns_id_is_sha1_of_event_device_kind_and_channel) {
     in.event_id = std::move(event_id);
     auto r = reg(platform::apns_voip);
     r.device_id = std::move(device_id);
-    return encode_apns(in, r, settings(), now).value().header("apns-id");
+    return std::string{encode_apns(in, r, settings(), now).value().header("apns-id")};
   };
   BOOST_TEST(id_for("ev-1", "phone-1") == "e9f591ba-3067-567c-9a42-facdf681aa28");
   BOOST_TEST(id_for("ev-1", std::string(300, 'd')) == "b31b1113-ab7b-5e0d-ac1a-90b917de0727");
