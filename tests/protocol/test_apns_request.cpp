@@ -195,6 +195,25 @@ BOOST_AUTO_TEST_CASE(multibyte_and_escaped_bodies_are_truncated_within_limit) {
   BOOST_TEST(text.substr(text.size() - 3) == "\xE2\x80\xA6");
 }
 
+BOOST_AUTO_TEST_CASE(checks_every_digit_of_the_device_token) {
+  // The check runs 16 characters per step, then one by one: a bad character is found in every
+  // position, including the characters next to the digit and letter ranges.
+  auto r = reg(platform::apns_voip);
+  r.token = "0123456789abcdefABCDEF" + std::string(42, '9');
+  BOOST_TEST(encode_apns(ring(), r, settings(), now).has_value());
+  for (const std::size_t size : {64u, 70u}) {
+    for (std::size_t at = 0; at < size; ++at) {
+      for (const char bad : {'/', ':', '@', 'G', '`', 'g', '\x10', '\x80', '\xC1'}) {
+        r.token = std::string(size, 'c');
+        r.token[at] = bad;
+        const auto uut = encode_apns(ring(), r, settings(), now);
+        BOOST_TEST_REQUIRE(!uut.has_value(), "accepted " << int(bad) << " at " << at);
+        BOOST_TEST(uut.error().field == "token");
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(refuses_bad_inputs) {
   auto r = reg(platform::apns);
   r.token = "zz";
