@@ -258,26 +258,26 @@ result<provider_request> encode_apns(const intent& in, const registration& reg,
     return error{errc::too_large, "data", "payload exceeds the APNs limit"};
   }
 
-  // Names, values and their lengths in one buffer, sized once: one allocation for all.
+  // Names, values and their lengths in one buffer, written in one pass: one allocation.
   const std::string expiration = apns_expiration(now, ttl);
-  const std::string_view topic_suffix = voip ? ".voip"sv : ""sv;
-  const bool with_collapse_id = !collapse_id.empty() && collapse_id.size() <= apns_max_collapse_id;
   const std::array<char, uuid_text_size> apns_id = name_uuid(
       {in.event_id, "\n", reg.device_id, "\n", to_string(in.kind), "\n", to_string(reg.channel)});
-  constexpr std::size_t names_size = 96; // the seven names below: 87 bytes
-  req.headers.reserve(7, names_size + push_type.size() + settings.bundle_id.size() +
-                             topic_suffix.size() + priority.size() + expiration.size() +
-                             collapse_id.size() + apns_id.size() + 16);
-  req.headers.emplace_back("apns-push-type"sv, push_type);
-  req.headers.emplace_joined("apns-topic"sv, {settings.bundle_id, topic_suffix});
-  req.headers.emplace_back("apns-priority"sv, priority);
-  req.headers.emplace_back("apns-expiration"sv, expiration);
+  std::array<header_list::field, 7> fields{{
+      {"apns-push-type"sv, push_type},
+      {"apns-topic"sv, settings.bundle_id, voip ? ".voip"sv : ""sv},
+      {"apns-priority"sv, priority},
+      {"apns-expiration"sv, expiration},
+      {"apns-collapse-id"sv, collapse_id},
+      {"apns-id"sv, {apns_id.data(), apns_id.size()}},
+      {"content-type"sv, "application/json"sv},
+  }};
+  std::size_t count = fields.size();
   // Apple rejects collapse ids over 64 bytes (BadCollapseId); a longer id is simply not used.
-  if (with_collapse_id) {
-    req.headers.emplace_back("apns-collapse-id"sv, collapse_id);
+  if (collapse_id.empty() || collapse_id.size() > apns_max_collapse_id) {
+    std::move(fields.begin() + 5, fields.end(), fields.begin() + 4);
+    --count;
   }
-  req.headers.emplace_back("apns-id"sv, {apns_id.data(), apns_id.size()});
-  req.headers.emplace_back("content-type"sv, "application/json"sv);
+  req.headers.append({fields.data(), count});
   return req;
 }
 

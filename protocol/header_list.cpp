@@ -2,32 +2,34 @@
 
 namespace herald::protocol {
 
-void header_list::emplace_joined(std::string_view name,
-                                 std::initializer_list<std::string_view> value_parts) {
-  std::size_t value_size = 0;
-  for (const std::string_view part : value_parts) {
-    value_size += part.size();
+namespace {
+
+/// Copies `text` to `out`; returns the end of the copy.
+char* put(char* out, std::string_view text) noexcept {
+  if (!text.empty()) {
+    std::memcpy(out, text.data(), text.size());
   }
-  const auto name_length = static_cast<std::uint32_t>(name.size());
-  const auto value_length = static_cast<std::uint32_t>(value_size);
+  return out + text.size();
+}
+
+} // namespace
+
+void header_list::append(std::span<const field> fields) {
+  std::size_t bytes = 0;
+  for (const field& f : fields) {
+    bytes += 2 * length_bytes + f.name.size() + f.value.size() + f.value_tail.size();
+  }
   const std::size_t at = text_.size();
-  // One resize, then the bytes written in place (no growth per part).
-  text_.resize(at + 2 * length_bytes + name.size() + value_size);
+  text_.resize(at + bytes); // one growth, then every byte written in place
   char* out = text_.data() + at;
-  std::memcpy(out, &name_length, length_bytes);
-  std::memcpy(out + length_bytes, &value_length, length_bytes);
-  out += 2 * length_bytes;
-  if (!name.empty()) {
-    std::memcpy(out, name.data(), name.size());
-    out += name.size();
+  for (const field& f : fields) {
+    const auto name_length = static_cast<std::uint32_t>(f.name.size());
+    const auto value_length = static_cast<std::uint32_t>(f.value.size() + f.value_tail.size());
+    std::memcpy(out, &name_length, length_bytes);
+    std::memcpy(out + length_bytes, &value_length, length_bytes);
+    out = put(put(put(out + 2 * length_bytes, f.name), f.value), f.value_tail);
   }
-  for (const std::string_view part : value_parts) {
-    if (!part.empty()) {
-      std::memcpy(out, part.data(), part.size());
-      out += part.size();
-    }
-  }
-  ++count_;
+  count_ += fields.size();
 }
 
 std::string_view header_list::find(std::string_view name) const noexcept {

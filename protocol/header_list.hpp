@@ -5,6 +5,7 @@
 #include <cstring>
 #include <initializer_list>
 #include <iterator>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +21,14 @@ class header_list {
 public:
   /// One field as read: views into the list's buffer.
   using value_type = std::pair<std::string_view, std::string_view>;
+
+  /// One field to append: `name` and a value given in up to two parts (`value`, then
+  /// `value_tail`), joined without a temporary.
+  struct field {
+    std::string_view name;
+    std::string_view value;
+    std::string_view value_tail = {};
+  };
 
   /// Forward iterator over the fields; dereferences to a `value_type` by value.
   class iterator {
@@ -70,10 +79,11 @@ public:
   }
   /// Appends the field `name: value`.
   void emplace_back(std::string_view name, std::string_view value) {
-    emplace_joined(name, {value});
+    const field one{name, value};
+    append({&one, 1});
   }
-  /// Appends a field whose value is the concatenation of `value_parts` (no temporary).
-  void emplace_joined(std::string_view name, std::initializer_list<std::string_view> value_parts);
+  /// Appends `fields` in order, growing the buffer once.
+  void append(std::span<const field> fields);
 
   /// Value of the first field with this name (compared exactly), or empty.
   [[nodiscard]] std::string_view find(std::string_view name) const noexcept;

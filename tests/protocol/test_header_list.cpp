@@ -48,8 +48,9 @@ BOOST_AUTO_TEST_CASE(keeps_fields_in_order_with_repeats_and_empty_values) {
 BOOST_AUTO_TEST_CASE(joins_value_parts_and_keeps_bytes_as_given) {
   header_list uut;
   const std::string bundle = "com.example.app";
-  uut.emplace_joined("apns-topic", {bundle, ".voip"});
-  uut.emplace_joined("x-none", {});
+  const header_list::field appended[] = {{"apns-topic", bundle, ".voip"}, {"x-none", ""}};
+  uut.append(appended);
+  uut.append({});
   const std::string binary("a\0b\xff", 4);
   uut.emplace_back("X-Mixed-Case", binary);
   BOOST_TEST(
