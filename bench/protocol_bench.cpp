@@ -79,14 +79,6 @@ std::string make_batch() {
   return {out.GetString(), out.GetSize()};
 }
 
-/// `make_batch()`, built on first use only: Google Benchmark calls each benchmark function
-/// again per repetition, and rebuilding the input (~15 allocations per event) would blur the
-/// heap counts of the path measured (docs/BENCHMARKS.md counts allocations per event).
-const std::string& batch_body() {
-  static const std::string body = make_batch();
-  return body;
-}
-
 hp::registration voip_registration() {
   hp::registration reg;
   reg.app = "bench";
@@ -104,7 +96,7 @@ hp::apns_settings bench_settings() {
 
 /// The whole path: decode the batch, then encode one APNs VoIP request per ring intent.
 void bm_batch_to_apns_requests(benchmark::State& state) {
-  const std::string& body = batch_body();
+  const std::string body = make_batch();
   const hp::registration reg = voip_registration();
   const hp::apns_settings settings = bench_settings();
   const auto now = std::chrono::system_clock::now();
@@ -137,7 +129,7 @@ BENCHMARK(bm_batch_to_apns_requests);
 
 /// Decoding alone (envelope, ACS data, intents), to split the figure above.
 void bm_decode_batch(benchmark::State& state) {
-  const std::string& body = batch_body();
+  const std::string body = make_batch();
   for (auto _ : state) {
     auto batch = hp::decode_batch(body, hp::content_kind::event_grid);
     if (!batch) {
@@ -152,7 +144,7 @@ BENCHMARK(bm_decode_batch);
 
 /// Encoding alone: one APNs VoIP request per intent of an already decoded batch.
 void bm_encode_apns(benchmark::State& state) {
-  const std::string& body = batch_body();
+  const std::string body = make_batch();
   auto batch = hp::decode_batch(body, hp::content_kind::event_grid);
   if (!batch) {
     state.SkipWithError(batch.error().message.c_str());
