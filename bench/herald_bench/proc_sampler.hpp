@@ -32,7 +32,7 @@ public:
 private:
   pid_t pid_;
   std::chrono::steady_clock::time_point start_, last_;
-  std::uint64_t last_ticks_ = 0;
+  double last_cpu_s_ = 0;
   bool primed_ = false;
   std::vector<proc_sample> samples_;
 };
