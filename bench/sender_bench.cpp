@@ -300,7 +300,7 @@ int main(int argc, char** argv) {
     plan.url =
         std::string(o.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port) + shape.path;
     for (const auto& [name, value] : shape.headers) {
-      plan.headers.push_back(name + ": " + value);
+      plan.headers.push_back(std::string(name).append(": ").append(value));
     }
     plan.headers.push_back("apns-id: " + uuid_of(0));
     // The provider token Herald's requests carry (same key and claims, so the same size).

@@ -9,6 +9,10 @@
 
 #include <openssl/evp.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "protocol/json_writer.hpp"
 #include "protocol/voip_payload.hpp"
 
@@ -25,9 +29,12 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
+/// Text length of a UUID (8-4-4-4-12 hex digits).
+constexpr std::size_t uuid_text_size = 36;
+
 /// Name-based UUID (RFC 9562 §5.5: SHA-1, version 5 bits, variant 10) of the concatenation
-/// of `parts`.
-std::string name_uuid(std::initializer_list<std::string_view> parts) {
+/// of `parts`, as text (no allocation).
+std::array<char, uuid_text_size> name_uuid(std::initializer_list<std::string_view> parts) {
   // Fetched once: OpenSSL 3 otherwise looks SHA-1 up in its provider store on every call
   // (`EVP_sha1()` is an implicit fetch). One context per thread, reinitialised per digest:
   // `EVP_Digest` would allocate and free a context every time. Both live until exit.
@@ -57,17 +64,24 @@ std::string name_uuid(std::initializer_list<std::string_view> parts) {
   }
   md[6] = static_cast<unsigned char>((md[6] & 0x0F) | 0x50);
   md[8] = static_cast<unsigned char>((md[8] & 0x3F) | 0x80);
-  std::array<char, 36> text{};
-  static constexpr std::string_view hex = "0123456789abcdef";
-  std::size_t o = 0;
-  for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) {
-      text[o++] = '-';
+  // Two digits per byte from one table: a load and a 2-byte store each.
+  static constexpr std::array<char, 512> digit_pairs = [] {
+    constexpr std::string_view hex = "0123456789abcdef";
+    std::array<char, 512> t{};
+    for (std::size_t b = 0; b < 256; ++b) {
+      t[2 * b] = hex[b >> 4];
+      t[2 * b + 1] = hex[b & 0x0F];
     }
-    text[o++] = hex[md[i] >> 4];
-    text[o++] = hex[md[i] & 0x0F];
+    return t;
+  }();
+  std::array<char, uuid_text_size> text{};
+  text[8] = text[13] = text[18] = text[23] = '-';
+  static constexpr std::array<unsigned char, 16> at = {0,  2,  4,  6,  9,  11, 14, 16,
+                                                       19, 21, 24, 26, 28, 30, 32, 34};
+  for (std::size_t i = 0; i < 16; ++i) {
+    std::memcpy(text.data() + at[i], digit_pairs.data() + 2 * md[i], 2);
   }
-  return {text.data(), text.size()};
+  return text;
 }
 
 void write_call_data(json_writer& w, const call_push_fields& f) {
@@ -130,7 +144,24 @@ result<std::string> fitted_alert(const intent& in, const apns_settings& settings
 
 bool is_hex(std::string_view s) {
   // Not std::isxdigit: a call into the C library per character, and locale-dependent.
-  return std::all_of(s.begin(), s.end(), [](char c) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // A device token is 64 digits: four steps of 16. Signed compares: bytes >= 0x80 are
+  // negative and in no range; `c | 0x20` is in a-f exactly when c is in A-F or a-f.
+  const auto in_range = [](__m128i c, char lo, char hi) {
+    return _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                         _mm_cmplt_epi8(c, _mm_set1_epi8(static_cast<char>(hi + 1))));
+  };
+  for (; i + 16 <= s.size(); i += 16) {
+    __m128i c;
+    std::memcpy(&c, s.data() + i, 16);
+    const __m128i letters = in_range(_mm_or_si128(c, _mm_set1_epi8(0x20)), 'a', 'f');
+    if (_mm_movemask_epi8(_mm_or_si128(in_range(c, '0', '9'), letters)) != 0xFFFF) {
+      return false;
+    }
+  }
+#endif
+  return std::all_of(s.begin() + static_cast<std::ptrdiff_t>(i), s.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   });
 }
@@ -227,23 +258,26 @@ result<provider_request> encode_apns(const intent& in, const registration& reg,
     return error{errc::too_large, "data", "payload exceeds the APNs limit"};
   }
 
-  // Names and fixed values as string_views: no strlen per header.
-  req.headers.reserve(7);
-  req.headers.emplace_back("apns-push-type"sv, push_type);
-  std::string topic;
-  topic.reserve(settings.bundle_id.size() + 5);
-  topic.append(settings.bundle_id).append(voip ? ".voip" : "");
-  req.headers.emplace_back("apns-topic"sv, std::move(topic));
-  req.headers.emplace_back("apns-priority"sv, priority);
-  req.headers.emplace_back("apns-expiration"sv, apns_expiration(now, ttl));
+  // Names, values and their lengths in one buffer, written in one pass: one allocation.
+  const std::string expiration = apns_expiration(now, ttl);
+  const std::array<char, uuid_text_size> apns_id = name_uuid(
+      {in.event_id, "\n", reg.device_id, "\n", to_string(in.kind), "\n", to_string(reg.channel)});
+  std::array<header_list::field, 7> fields{{
+      {"apns-push-type"sv, push_type},
+      {"apns-topic"sv, settings.bundle_id, voip ? ".voip"sv : ""sv},
+      {"apns-priority"sv, priority},
+      {"apns-expiration"sv, expiration},
+      {"apns-collapse-id"sv, collapse_id},
+      {"apns-id"sv, {apns_id.data(), apns_id.size()}},
+      {"content-type"sv, "application/json"sv},
+  }};
+  std::size_t count = fields.size();
   // Apple rejects collapse ids over 64 bytes (BadCollapseId); a longer id is simply not used.
-  if (!collapse_id.empty() && collapse_id.size() <= apns_max_collapse_id) {
-    req.headers.emplace_back("apns-collapse-id"sv, collapse_id);
+  if (collapse_id.empty() || collapse_id.size() > apns_max_collapse_id) {
+    std::move(fields.begin() + 5, fields.end(), fields.begin() + 4);
+    --count;
   }
-  req.headers.emplace_back("apns-id"sv,
-                           name_uuid({in.event_id, "\n", reg.device_id, "\n", to_string(in.kind),
-                                      "\n", to_string(reg.channel)}));
-  req.headers.emplace_back("content-type"sv, "application/json"sv);
+  req.headers.append({fields.data(), count});
   return req;
 }
 

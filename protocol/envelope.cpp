@@ -129,7 +129,14 @@ result<decoded_batch> decode_text(char* text, std::string_view body, content_kin
   // copied) about ten times per batch while parsing.
   constexpr std::size_t min_stack = 1024;
   constexpr std::size_t max_stack = std::size_t{1} << 20;
-  rapidjson::Document doc{nullptr, std::clamp(body.size() / 4, min_stack, max_stack)};
+  // The values go first into this thread's DOM chunk, reused from batch to batch like the
+  // parse buffer (a batch's few large blocks, freed per batch, let glibc shrink and regrow
+  // the heap each time: docs/BENCHMARKS.md, seventh round); any beyond it into chunks of
+  // their own, freed with the document. The document does not outlive this call.
+  constexpr std::size_t dom_keep_size = std::size_t{1} << 20;
+  thread_local const auto dom_chunk = std::make_unique_for_overwrite<char[]>(dom_keep_size);
+  rapidjson::MemoryPoolAllocator<> dom_allocator{dom_chunk.get(), dom_keep_size};
+  rapidjson::Document doc{&dom_allocator, std::clamp(body.size() / 4, min_stack, max_stack)};
   // Nesting depth is bounded or costs heap, not stack. Escapes (\uXXXX) are checked by the parser.
   json::parse_in_situ(doc, text, body);
   if (doc.HasParseError()) {

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
+
+#include "protocol/header_list.hpp"
 
 namespace herald::protocol {
 
@@ -11,11 +14,13 @@ namespace herald::protocol {
 struct provider_request {
   std::string method = "POST";
   std::string path;
-  std::vector<std::pair<std::string, std::string>> headers;
+  header_list headers; ///< In one buffer: see `header_list`.
   std::string body;
 
-  /// Value of the first header with this (lower-case) name, or empty.
-  [[nodiscard]] const std::string& header(const std::string& name) const;
+  /// Value of the first header with this (lower-case) name, or empty; a view into `headers`.
+  [[nodiscard]] std::string_view header(std::string_view name) const noexcept {
+    return headers.find(name);
+  }
 };
 
 /// A provider's HTTP response as the transport saw it.

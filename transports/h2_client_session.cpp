@@ -17,7 +17,7 @@ namespace {
 /// A header field whose value nghttp2 reads in place: `value` (and `name` when `static_name`)
 /// must live until the stream's HEADERS frame was sent or dropped (the stream owns it, or it
 /// is static). Other names are copied: nghttp2 lower-cases them then (RFC 9113 §8.2.1).
-nghttp2_nv make_nv(const std::string& name, const std::string& value, bool static_name = false) {
+nghttp2_nv make_nv(std::string_view name, std::string_view value, bool static_name = false) {
   std::uint8_t flags = NGHTTP2_NV_FLAG_NO_COPY_VALUE;
   if (static_name) {
     flags |= NGHTTP2_NV_FLAG_NO_COPY_NAME;
@@ -220,7 +220,7 @@ void h2_client_connection::do_submit(job j) {
   std::array<nghttp2_nv, 16> fixed{};
   std::vector<nghttp2_nv> spilled;
   std::size_t count = 0;
-  auto add = [&](const std::string& name, const std::string& value, bool static_name = false) {
+  auto add = [&](std::string_view name, std::string_view value, bool static_name = false) {
     auto nv = make_nv(name, value, static_name);
     if (count < fixed.size()) {
       fixed[count] = nv;

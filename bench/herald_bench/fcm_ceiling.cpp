@@ -123,7 +123,7 @@ void run_fcm_ceiling(const bench_options& o, const spawned_stack& stack,
   plan.url = "https://127.0.0.1:" + std::to_string(stack.fcm_port()) + request.value().path;
   plan.headers = {"authorization: " + protocol::fcm_authorization(token.value().access_token)};
   for (const auto& [name, value] : request.value().headers) {
-    plan.headers.push_back(name + ": " + value);
+    plan.headers.push_back(std::string(name).append(": ").append(value));
   }
   plan.requests = o.h2load_requests > 0
                       ? o.h2load_requests

@@ -87,7 +87,9 @@ private:
     request.method = job.method;
     request.path = job.target;
     request.headers = {{"content-type", "application/json"}};
-    request.headers.insert(request.headers.end(), job.headers.begin(), job.headers.end());
+    for (const auto& [name, value] : job.headers) {
+      request.headers.emplace_back(name, value);
+    }
     request.body = job.body;
     ++in_flight_;
     auto sent = std::chrono::system_clock::now();

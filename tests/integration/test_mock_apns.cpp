@@ -104,6 +104,20 @@ struct fixture {
     return r;
   }
 
+  /// An alert push with this `authorization` value (none when empty) and `apns-topic`.
+  protocol::provider_request push_as(const std::string& device, const std::string& authorization,
+                                     const std::string& topic) {
+    protocol::provider_request r;
+    r.path = "/3/device/" + device;
+    if (!authorization.empty()) {
+      r.headers.emplace_back("authorization", authorization);
+    }
+    r.headers.emplace_back("apns-topic", topic);
+    r.headers.emplace_back("apns-push-type", "alert");
+    r.body = R"({"aps":{}})";
+    return r;
+  }
+
   protocol::provider_response send(protocol::provider_request request) {
     std::optional<transports::h2_result> got;
     client->submit(std::move(request), [&](transports::h2_result r) { got = std::move(r); });
@@ -209,31 +223,30 @@ BOOST_AUTO_TEST_CASE(lists_arrivals_by_collapse_id_with_microsecond_times) {
 }
 
 BOOST_AUTO_TEST_CASE(rejects_provider_tokens_as_apns_does) {
-  auto missing = push(token);
-  missing.headers.erase(missing.headers.begin());
+  auto missing = push_as(token, "", bundle);
   auto r = send(missing);
   BOOST_TEST(r.status == 403);
   BOOST_TEST(reason(r) == "MissingProviderToken");
 
-  auto old = push(token);
-  old.headers[0].second = "bearer " + jwt(std::chrono::system_clock::now() - 2h);
+  auto old = push_as(token, "bearer " + jwt(std::chrono::system_clock::now() - 2h), bundle);
   r = send(old);
   BOOST_TEST(r.status == 403);
   BOOST_TEST(reason(r) == "ExpiredProviderToken");
 
-  auto wrong_kid = push(token);
-  wrong_kid.headers[0].second = "bearer " + jwt(std::chrono::system_clock::now(), "OTHERKEY00");
+  auto wrong_kid =
+      push_as(token, "bearer " + jwt(std::chrono::system_clock::now(), "OTHERKEY00"), bundle);
   r = send(wrong_kid);
   BOOST_TEST(r.status == 403);
   BOOST_TEST(reason(r) == "InvalidProviderToken");
 
   auto other_key = test::make_test_pki(dir / "other");
   auto other_signer = protocol::es256_signer::from_pem(slurp(other_key.apns_key)).value();
-  auto forged = push(token);
-  forged.headers[0].second =
+  auto forged = push_as(
+      token,
       "bearer " + protocol::make_apns_provider_token(other_signer, "TEAM123456", "KEY1234567",
                                                      std::chrono::system_clock::now())
-                      .value();
+                      .value(),
+      bundle);
   r = send(forged);
   BOOST_TEST(r.status == 403);
   BOOST_TEST(reason(r) == "InvalidProviderToken");
@@ -245,8 +258,7 @@ BOOST_AUTO_TEST_CASE(rejects_bad_tokens_topics_and_oversized_payloads) {
   BOOST_TEST(r.status == 400);
   BOOST_TEST(reason(r) == "BadDeviceToken");
 
-  auto topic = push(token);
-  topic.headers[1].second = "com.other.app";
+  auto topic = push_as(token, "bearer " + jwt(), "com.other.app");
   r = send(topic);
   BOOST_TEST(r.status == 400);
   BOOST_TEST(reason(r) == "DeviceTokenNotForTopic");

@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(apns_id_is_sha1_of_event_device_kind_and_channel) {
     in.event_id = std::move(event_id);
     auto r = reg(platform::apns_voip);
     r.device_id = std::move(device_id);
-    return encode_apns(in, r, settings(), now).value().header("apns-id");
+    return std::string{encode_apns(in, r, settings(), now).value().header("apns-id")};
   };
   BOOST_TEST(id_for("ev-1", "phone-1") == "e9f591ba-3067-567c-9a42-facdf681aa28");
   BOOST_TEST(id_for("ev-1", std::string(300, 'd')) == "b31b1113-ab7b-5e0d-ac1a-90b917de0727");
@@ -193,6 +193,25 @@ BOOST_AUTO_TEST_CASE(multibyte_and_escaped_bodies_are_truncated_within_limit) {
   const std::string text = doc["aps"]["alert"]["body"].GetString();
   BOOST_REQUIRE(text.size() > 1000u);
   BOOST_TEST(text.substr(text.size() - 3) == "\xE2\x80\xA6");
+}
+
+BOOST_AUTO_TEST_CASE(checks_every_digit_of_the_device_token) {
+  // The check runs 16 characters per step, then one by one: a bad character is found in every
+  // position, including the characters next to the digit and letter ranges.
+  auto r = reg(platform::apns_voip);
+  r.token = "0123456789abcdefABCDEF" + std::string(42, '9');
+  BOOST_TEST(encode_apns(ring(), r, settings(), now).has_value());
+  for (const std::size_t size : {64u, 70u}) {
+    for (std::size_t at = 0; at < size; ++at) {
+      for (const char bad : {'/', ':', '@', 'G', '`', 'g', '\x10', '\x80', '\xC1'}) {
+        r.token = std::string(size, 'c');
+        r.token[at] = bad;
+        const auto uut = encode_apns(ring(), r, settings(), now);
+        BOOST_TEST_REQUIRE(!uut.has_value(), "accepted " << int(bad) << " at " << at);
+        BOOST_TEST(uut.error().field == "token");
+      }
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(refuses_bad_inputs) {
