@@ -11,17 +11,16 @@ namespace herald::bench {
 proc_sampler::proc_sampler(pid_t pid)
     : pid_(pid), start_(std::chrono::steady_clock::now()), last_(start_) {}
 
-bool proc_sampler::sample() {
-  const auto dir = "/proc/" + std::to_string(pid_);
-  std::ifstream stat(dir + "/stat");
+std::optional<std::uint64_t> cpu_ticks(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
   if (!std::getline(stat, line)) {
-    return false;
+    return std::nullopt;
   }
   // proc(5): field 2 (comm) may hold spaces, so count fields after its closing ')'.
   auto close = line.rfind(')');
   if (close == std::string::npos) {
-    return false;
+    return std::nullopt;
   }
   std::istringstream fields(line.substr(close + 2));
   std::string skip;
@@ -30,8 +29,18 @@ bool proc_sampler::sample() {
   }
   std::uint64_t utime = 0, stime = 0;
   if (!(fields >> utime >> stime)) {
+    return std::nullopt;
+  }
+  return utime + stime;
+}
+
+bool proc_sampler::sample() {
+  const auto dir = "/proc/" + std::to_string(pid_);
+  auto read = cpu_ticks(pid_);
+  if (!read) {
     return false;
   }
+  std::string line;
   std::ifstream status(dir + "/status");
   proc_sample s;
   while (std::getline(status, line)) {
@@ -40,7 +49,7 @@ bool proc_sampler::sample() {
     }
   }
   const auto now = std::chrono::steady_clock::now();
-  const auto ticks = utime + stime;
+  const auto ticks = *read;
   s.t_s = std::chrono::duration<double>(now - start_).count();
   if (primed_) {
     const double wall = std::chrono::duration<double>(now - last_).count();

@@ -2,11 +2,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <sys/types.h>
 
 namespace herald::bench {
+
+/// CPU time (user + system, in clock ticks of `sysconf(_SC_CLK_TCK)`) process `pid` has used so
+/// far, all threads, from /proc/<pid>/stat; nothing when it cannot be read.
+[[nodiscard]] std::optional<std::uint64_t> cpu_ticks(pid_t pid);
 
 /// One sample of a process's resource use.
 struct proc_sample {
