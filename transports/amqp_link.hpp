@@ -54,6 +54,8 @@ public:
   void begin_stop();
   /// Settles one delivery; the caller tops up credit once after a batch of them.
   void settle(const detail::settle_request& r);
+  /// Counts one batch of settlements sent by a container turn.
+  void settled_batch() { metrics_.settle_batch(); }
   void top_up();
   [[nodiscard]] bool attached() const noexcept { return attached_; }
   [[nodiscard]] bool closed() const noexcept { return !active_; }

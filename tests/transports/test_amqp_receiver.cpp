@@ -19,8 +19,9 @@ namespace {
 
 /// One broker for the whole file (it takes seconds to boot); each case has its own queue.
 test::rabbitmq_server& broker() {
-  static test::rabbitmq_server server(test::rabbitmq_server_options{
-      {"plain", "credit", "steps", "poison", "quirk", "timeout", "expiry", "restart"}});
+  static test::rabbitmq_server server(
+      test::rabbitmq_server_options{{"plain", "credit", "steps", "batch", "flush", "poison",
+                                     "quirk", "timeout", "expiry", "restart"}});
   return server;
 }
 
@@ -214,6 +215,58 @@ BOOST_AUTO_TEST_CASE(credit_is_topped_up_in_steps_of_a_quarter_window) {
   // Up to 30 missing now: topped up again (by at least a quarter window at a time).
   BOOST_TEST(test::wait_until([&] { return credit() > 75.0; }, 5s));
   BOOST_TEST(accepted() == 30.0);
+}
+
+BOOST_AUTO_TEST_CASE(settlements_made_close_together_go_to_the_broker_in_one_batch) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("batch"),
+                     numbered(10, "b"));
+  sink s;
+  prometheus::Registry metrics;
+  auto o = options("batch");
+  o.settle_delay = 2s; // far longer than the settling below takes
+  o.credit_poll = 60s; // no periodic drain in between
+  auto batches = [&] { return metric(metrics, "herald_amqp_settle_batches_total", "batch"); };
+  {
+    transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
+    BOOST_TEST_REQUIRE(s.wait_for(10, 10s));
+    BOOST_TEST(batches() == 0.0);
+    {
+      // Newest first, paced: one disposition per settlement without the delay.
+      std::lock_guard lock(s.mu);
+      for (auto it = s.got.rbegin(); it != s.got.rend(); ++it) {
+        it->second.settle(transports::amqp_outcome::accepted);
+        std::this_thread::sleep_for(10ms);
+      }
+    }
+    BOOST_TEST_REQUIRE(accepted_at_least(metrics, "batch", 10.0));
+    BOOST_TEST(batches() >= 1.0);
+    BOOST_TEST(batches() <= 2.0); // 2 only if the pacing above took longer than the delay
+  }
+  BOOST_TEST(
+      test::amqp_drain(broker().url(), test::rabbitmq_server::address("batch")).messages.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_full_batch_of_settlements_is_sent_without_waiting_for_the_delay) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("flush"),
+                     numbered(8, "f"));
+  sink s;
+  prometheus::Registry metrics;
+  auto o = options("flush");
+  o.settle_delay = 60s;
+  o.settle_batch = 8;
+  o.credit_poll = 60s;
+  transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
+  BOOST_TEST_REQUIRE(s.wait_for(8, 10s));
+  s.settle_first(3, transports::amqp_outcome::accepted);
+  std::this_thread::sleep_for(300ms);
+  // Three pending, below the batch: they wait for the delay.
+  BOOST_TEST(metric(metrics, "herald_amqp_messages_settled_total", "flush", "accepted") == 0.0);
+  s.settle_all(transports::amqp_outcome::accepted); // the eighth fills the batch
+  BOOST_TEST(accepted_at_least(metrics, "flush", 8.0));
+  BOOST_TEST(metric(metrics, "herald_amqp_settle_batches_total", "flush") == 1.0);
+  uut.stop();
+  BOOST_TEST(
+      test::amqp_drain(broker().url(), test::rabbitmq_server::address("flush")).messages.empty());
 }
 
 BOOST_AUTO_TEST_CASE(rejected_message_is_dead_lettered) {
