@@ -147,8 +147,11 @@ bool accepted_at_least(prometheus::Registry& metrics, const std::string& queue, 
 BOOST_AUTO_TEST_SUITE(amqp_receiver)
 
 BOOST_AUTO_TEST_CASE(receives_every_message_with_sasl_plain_and_accepts_it) {
-  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("plain"),
-                     numbered(500));
+  auto messages = numbered(500);
+  messages[0].properties = {{"aeg-delivery-count", "2"},
+                            {"aeg-event-type", "Microsoft.Communication.IncomingCall"},
+                            {"x-other", "not Event Grid's"}};
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("plain"), messages);
   sink s;
   s.accept_at_once = true;
   prometheus::Registry metrics;
@@ -163,6 +166,11 @@ BOOST_AUTO_TEST_CASE(receives_every_message_with_sasl_plain_and_accepts_it) {
     BOOST_TEST(s.got.front().first.message_id == "m0");
     BOOST_TEST(s.got.front().first.content_type == "application/json");
     BOOST_TEST(!s.got.front().first.redelivered);
+    using props = std::vector<std::pair<std::string, std::string>>;
+    BOOST_TEST((s.got.front().first.event_grid_properties ==
+                props{{"aeg-delivery-count", "2"},
+                      {"aeg-event-type", "Microsoft.Communication.IncomingCall"}}));
+    BOOST_TEST(s.got.back().first.event_grid_properties.empty());
   }
   BOOST_TEST(
       test::amqp_drain(broker().url(), test::rabbitmq_server::address("plain")).messages.empty());
