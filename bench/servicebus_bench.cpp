@@ -44,6 +44,9 @@ using herald::bench::cpu_window;
 struct round_result {
   double rate = 0;
   double broker_us = 0, consumer_us = 0, mock_us = 0;
+  /// Messages settled per batch of settlements Herald sent (its settle-batch counter); 0 for
+  /// the plain receiver or a Herald without that counter.
+  double per_batch = 0;
 };
 
 /// `cpu` (seconds of broker, consumer [, mock]) over `messages` as µs per message.
@@ -108,9 +111,13 @@ round_result herald_round(servicebus_fixture& f, std::size_t first, std::size_t 
     return std::chrono::system_clock::time_point(std::chrono::microseconds(us));
   };
   auto used = cpu.cpu_seconds(at(lo), at(hi));
+  auto batches = f.node.metric(f.series("herald_amqp_settle_batches_total"));
+  auto settled = f.node.metric(f.series("herald_amqp_messages_settled_total", "accepted"));
   (void)f.node.herald->stop(std::chrono::seconds(30)); // idle, it would still take CPU
   auto n = static_cast<double>(lines - 1);
-  return per_message(n / (static_cast<double>(hi - lo) / 1e6), used, n);
+  auto out = per_message(n / (static_cast<double>(hi - lo) / 1e6), used, n);
+  out.per_batch = batches > 0 ? settled / batches : 0;
+  return out;
 }
 
 /// The same without pushes (the events' identity has no device): ingestion alone. Rate from
@@ -139,9 +146,12 @@ round_result herald_nopush_round(servicebus_fixture& f, std::size_t first, std::
                              std::to_string(events) + " in 5 minutes");
   }
   auto used = cpu.cpu_seconds(*t0, t1);
+  auto batches = f.node.metric(f.series("herald_amqp_settle_batches_total"));
   (void)f.node.herald->stop(std::chrono::seconds(30));
   auto m = static_cast<double>(events) - from;
-  return per_message(m / std::chrono::duration<double>(t1 - *t0).count(), used, m);
+  auto out = per_message(m / std::chrono::duration<double>(t1 - *t0).count(), used, m);
+  out.per_batch = batches > 0 ? n / batches : 0;
+  return out;
 }
 
 /// Binds the calling thread, and so every process and thread it starts from now on, to `cpu`.
@@ -202,12 +212,12 @@ int main(int argc, char** argv) {
                 "start: %s\n",
                 events, rounds, credit, pin ? "broker on CPU 0, the rest on CPU 1" : "not pinned",
                 load_average().c_str());
-    std::printf("%-6s %-9s %11s  %s  %s\n", "round", "consumer", "messages/s",
-                "CPU us/msg: broker consumer mock", "load (1 5 15 min)");
+    std::printf("%-6s %-9s %11s  %s  %s  %s\n", "round", "consumer", "messages/s",
+                "CPU us/msg: broker consumer mock", "msgs/settle batch", "load (1 5 15 min)");
     double base_sum = 0, herald_sum = 0, nopush_sum = 0;
     auto print = [](int r, const char* who, const round_result& x) {
-      std::printf("%-6d %-9s %11.0f  %10.1f %8.1f %4.1f  %s\n", r, who, x.rate, x.broker_us,
-                  x.consumer_us, x.mock_us, load_average().c_str());
+      std::printf("%-6d %-9s %11.0f  %10.1f %8.1f %4.1f  %17.1f  %s\n", r, who, x.rate, x.broker_us,
+                  x.consumer_us, x.mock_us, x.per_batch, load_average().c_str());
       std::fflush(stdout);
     };
     for (int r = 0; r < rounds; ++r) {
