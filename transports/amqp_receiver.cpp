@@ -157,9 +157,11 @@ private:
     if (items.empty()) {
       return;
     }
+    auto now = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < items.size(); ++i) {
       links_[items[i].link]->settle(items[i]);
       if (i + 1 == items.size() || items[i + 1].link != items[i].link) {
+        links_[items[i].link]->flush_settled(now);
         links_[items[i].link]->settled_batch();
       }
     }

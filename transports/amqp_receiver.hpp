@@ -120,6 +120,12 @@ struct amqp_receiver_options {
   std::chrono::milliseconds settle_delay{2};
   /// Pending settlements that are sent at once, without waiting for `settle_delay`.
   std::size_t settle_batch = 64;
+  /// Settlements go to the broker in arrival order: one whose delivery has an older one still
+  /// without an outcome waits for it, up to this long, then goes out of order (RabbitMQ
+  /// handles an out-of-order acknowledgement in time linear in its unacknowledged messages;
+  /// it is held, still counting against credit, never settled before its outcome). Zero: no
+  /// waiting. Keep it well below `settle_timeout`.
+  std::chrono::milliseconds settle_hold{50};
 };
 
 /// Consumes AMQP 1.0 queues in peek-lock mode with Qpid Proton C++: one connection and one

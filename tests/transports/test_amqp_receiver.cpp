@@ -80,6 +80,16 @@ struct sink {
       }
     }
   }
+  /// Settles deliveries `from` … `to` - 1 (in the order received) with `o`.
+  void settle_range(std::size_t from, std::size_t to, transports::amqp_outcome o) {
+    std::lock_guard lock(mu);
+    for (std::size_t i = from; i < to && i < got.size(); ++i) {
+      if (got[i].second.pending()) {
+        got[i].second.settle(o);
+        --unsettled;
+      }
+    }
+  }
   void settle_all(transports::amqp_outcome o, const std::string& why = {}) {
     std::lock_guard lock(mu);
     for (auto& [m, s] : got) {
@@ -275,6 +285,64 @@ BOOST_AUTO_TEST_CASE(a_full_batch_of_settlements_is_sent_without_waiting_for_the
   uut.stop();
   BOOST_TEST(
       test::amqp_drain(broker().url(), test::rabbitmq_server::address("flush")).messages.empty());
+}
+
+BOOST_AUTO_TEST_CASE(settlements_wait_for_older_deliveries_and_go_out_in_arrival_order) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("order"),
+                     numbered(10, "o"));
+  sink s;
+  prometheus::Registry metrics;
+  auto o = options("order");
+  o.settle_hold = 60s;
+  transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
+  BOOST_TEST_REQUIRE(s.wait_for(10, 10s));
+  s.settle_range(1, 10, transports::amqp_outcome::accepted);
+  std::this_thread::sleep_for(300ms);
+  // The oldest has no outcome yet: the nine wait behind it (the ticker ran meanwhile).
+  BOOST_TEST(metric(metrics, "herald_amqp_messages_settled_total", "order", "accepted") == 0.0);
+  s.settle_range(0, 1, transports::amqp_outcome::accepted);
+  BOOST_TEST(accepted_at_least(metrics, "order", 10.0));
+  uut.stop();
+  BOOST_TEST(
+      test::amqp_drain(broker().url(), test::rabbitmq_server::address("order")).messages.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_settlement_held_behind_a_stalled_delivery_goes_out_after_the_hold) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("hold"),
+                     numbered(5, "h"));
+  sink s;
+  prometheus::Registry metrics;
+  auto o = options("hold");
+  o.settle_hold = 200ms;
+  transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
+  BOOST_TEST_REQUIRE(s.wait_for(5, 10s));
+  s.settle_range(1, 5, transports::amqp_outcome::accepted);
+  BOOST_TEST_REQUIRE(accepted_at_least(metrics, "hold", 4.0));
+  BOOST_TEST(metric(metrics, "herald_amqp_messages_settled_total", "hold", "accepted") == 4.0);
+  s.settle_range(0, 1, transports::amqp_outcome::accepted);
+  BOOST_TEST(accepted_at_least(metrics, "hold", 5.0));
+  uut.stop();
+  BOOST_TEST(
+      test::amqp_drain(broker().url(), test::rabbitmq_server::address("hold")).messages.empty());
+}
+
+BOOST_AUTO_TEST_CASE(stop_sends_held_outcomes_and_releases_the_rest) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("stop_held"),
+                     numbered(5, "s"));
+  sink s;
+  prometheus::Registry metrics;
+  auto o = options("stop_held");
+  o.settle_hold = 60s;
+  {
+    transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
+    BOOST_TEST_REQUIRE(s.wait_for(5, 10s));
+    s.settle_range(1, 5, transports::amqp_outcome::accepted); // held behind s0
+    uut.stop();
+  }
+  BOOST_TEST(metric(metrics, "herald_amqp_messages_settled_total", "stop_held", "accepted") == 4.0);
+  auto left = test::amqp_drain(broker().url(), test::rabbitmq_server::address("stop_held"));
+  BOOST_TEST_REQUIRE(left.messages.size() == 1u);
+  BOOST_TEST(left.messages[0].message_id == "s0");
 }
 
 BOOST_AUTO_TEST_CASE(rejected_message_is_dead_lettered) {
