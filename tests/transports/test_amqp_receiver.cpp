@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -152,6 +153,28 @@ bool accepted_at_least(prometheus::Registry& metrics, const std::string& queue, 
       5s);
 }
 
+/// `n` messages (ids `<queue>0`…) consumed with `settle_hold = hold`, all received, and all
+/// but the oldest accepted: held behind it.
+struct held_case {
+  sink s;
+  prometheus::Registry metrics;
+  std::string queue;
+  std::unique_ptr<transports::amqp_receiver> uut;
+
+  held_case(const std::string& q, std::size_t n, std::chrono::milliseconds hold) : queue(q) {
+    test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address(queue),
+                       numbered(static_cast<int>(n), queue));
+    auto o = options(queue);
+    o.settle_hold = hold;
+    uut = std::make_unique<transports::amqp_receiver>(o, s.handler(), s.capacity(), metrics);
+    BOOST_TEST_REQUIRE(s.wait_for(n, 10s));
+    s.settle_range(1, n, transports::amqp_outcome::accepted);
+  }
+  double accepted() {
+    return metric(metrics, "herald_amqp_messages_settled_total", queue, "accepted");
+  }
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(amqp_receiver)
@@ -288,61 +311,35 @@ BOOST_AUTO_TEST_CASE(a_full_batch_of_settlements_is_sent_without_waiting_for_the
 }
 
 BOOST_AUTO_TEST_CASE(settlements_wait_for_older_deliveries_and_go_out_in_arrival_order) {
-  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("order"),
-                     numbered(10, "o"));
-  sink s;
-  prometheus::Registry metrics;
-  auto o = options("order");
-  o.settle_hold = 60s;
-  transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
-  BOOST_TEST_REQUIRE(s.wait_for(10, 10s));
-  s.settle_range(1, 10, transports::amqp_outcome::accepted);
+  held_case c("order", 10, 60s);
   std::this_thread::sleep_for(300ms);
   // The oldest has no outcome yet: the nine wait behind it (the ticker ran meanwhile).
-  BOOST_TEST(metric(metrics, "herald_amqp_messages_settled_total", "order", "accepted") == 0.0);
-  s.settle_range(0, 1, transports::amqp_outcome::accepted);
-  BOOST_TEST(accepted_at_least(metrics, "order", 10.0));
-  uut.stop();
+  BOOST_TEST(c.accepted() == 0.0);
+  c.s.settle_range(0, 1, transports::amqp_outcome::accepted);
+  BOOST_TEST(accepted_at_least(c.metrics, "order", 10.0));
+  c.uut->stop();
   BOOST_TEST(
       test::amqp_drain(broker().url(), test::rabbitmq_server::address("order")).messages.empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_settlement_held_behind_a_stalled_delivery_goes_out_after_the_hold) {
-  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("hold"),
-                     numbered(5, "h"));
-  sink s;
-  prometheus::Registry metrics;
-  auto o = options("hold");
-  o.settle_hold = 200ms;
-  transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
-  BOOST_TEST_REQUIRE(s.wait_for(5, 10s));
-  s.settle_range(1, 5, transports::amqp_outcome::accepted);
-  BOOST_TEST_REQUIRE(accepted_at_least(metrics, "hold", 4.0));
-  BOOST_TEST(metric(metrics, "herald_amqp_messages_settled_total", "hold", "accepted") == 4.0);
-  s.settle_range(0, 1, transports::amqp_outcome::accepted);
-  BOOST_TEST(accepted_at_least(metrics, "hold", 5.0));
-  uut.stop();
+  held_case c("hold", 5, 200ms);
+  BOOST_TEST_REQUIRE(accepted_at_least(c.metrics, "hold", 4.0));
+  BOOST_TEST(c.accepted() == 4.0);
+  c.s.settle_range(0, 1, transports::amqp_outcome::accepted);
+  BOOST_TEST(accepted_at_least(c.metrics, "hold", 5.0));
+  c.uut->stop();
   BOOST_TEST(
       test::amqp_drain(broker().url(), test::rabbitmq_server::address("hold")).messages.empty());
 }
 
 BOOST_AUTO_TEST_CASE(stop_sends_held_outcomes_and_releases_the_rest) {
-  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("stop_held"),
-                     numbered(5, "s"));
-  sink s;
-  prometheus::Registry metrics;
-  auto o = options("stop_held");
-  o.settle_hold = 60s;
-  {
-    transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
-    BOOST_TEST_REQUIRE(s.wait_for(5, 10s));
-    s.settle_range(1, 5, transports::amqp_outcome::accepted); // held behind s0
-    uut.stop();
-  }
-  BOOST_TEST(metric(metrics, "herald_amqp_messages_settled_total", "stop_held", "accepted") == 4.0);
+  held_case c("stop_held", 5, 60s);
+  c.uut->stop();
+  BOOST_TEST(c.accepted() == 4.0);
   auto left = test::amqp_drain(broker().url(), test::rabbitmq_server::address("stop_held"));
   BOOST_TEST_REQUIRE(left.messages.size() == 1u);
-  BOOST_TEST(left.messages[0].message_id == "s0");
+  BOOST_TEST(left.messages[0].message_id == "stop_held0");
 }
 
 BOOST_AUTO_TEST_CASE(rejected_message_is_dead_lettered) {
