@@ -228,6 +228,7 @@ ingest_control::open(ingest_control_options options,
     store::journal_options jopt;
     jopt.dedupe_window = dedupe.window;
     jopt.dedupe_capacity = dedupe.capacity;
+    jopt.commit_delay = options.journal_commit_delay;
     auto opened = store::journal::open(*journal_path, jopt);
     if (!opened) {
       return opened.error();

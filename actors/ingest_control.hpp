@@ -28,6 +28,8 @@ namespace herald::actors {
 struct ingest_control_options {
   /// Events accepted and without an outcome yet, node-wide; beyond it batches are refused.
   std::size_t max_in_flight_events = 10000;
+  /// The journal's group commit window (`store::journal_options::commit_delay`).
+  std::chrono::microseconds journal_commit_delay{1000};
 };
 
 /// What `ingest_control::admit` decided for a decoded batch.

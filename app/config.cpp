@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include "app/config_apps.hpp"
+#include "app/config_duration.hpp"
 #include "app/config_reader.hpp"
 #include "app/http_listeners.hpp"
 
@@ -133,8 +134,8 @@ config_result<void> read_ingest(const toml::table& root, const config_env& env, 
   auto t = section(root, "ingest");
   HERALD_CONFIG_TRY(t);
   config_reader r(t.value(), "ingest", "HERALD_INGEST_", env, seen);
-  HERALD_CONFIG_TRY(
-      r.only_keys({"durability", "max_in_flight_events", "dedupe_window", "dedupe_capacity"}));
+  HERALD_CONFIG_TRY(r.only_keys({"durability", "max_in_flight_events", "dedupe_window",
+                                 "dedupe_capacity", "journal_commit_delay"}));
   HERALD_CONFIG_TRY(r.parsed("durability", out.durability, parse_durability));
   auto budget = static_cast<std::int64_t>(out.max_in_flight_events);
   HERALD_CONFIG_TRY(r.integer("max_in_flight_events", 1, 100'000'000, budget));
@@ -143,6 +144,15 @@ config_result<void> read_ingest(const toml::table& root, const config_env& env, 
   auto capacity = static_cast<std::int64_t>(out.dedupe_capacity);
   HERALD_CONFIG_TRY(r.integer("dedupe_capacity", 0, 100'000'000, capacity));
   out.dedupe_capacity = static_cast<std::size_t>(capacity);
+  HERALD_CONFIG_TRY(r.parsed("journal_commit_delay", out.journal_commit_delay,
+                             [](std::string_view s) -> config_result<std::chrono::milliseconds> {
+                               auto d = parse_duration(s);
+                               if (d && d.value() > std::chrono::milliseconds(100)) {
+                                 return config_failure(
+                                     "", "at most 100ms (it delays every webhook answer)");
+                               }
+                               return d;
+                             }));
   return config_ok();
 }
 

@@ -79,6 +79,8 @@ struct ingest_config {
   std::chrono::milliseconds dedupe_window = std::chrono::hours(24);
   /// Most event ids remembered in memory.
   std::size_t dedupe_capacity = 1'000'000;
+  /// The journal's group commit window: how long a commit waits for more batches.
+  std::chrono::milliseconds journal_commit_delay{1};
 };
 
 /// `[notifications]`: direct sends (`POST /v1/apps/{app}/notifications`).

@@ -330,8 +330,10 @@ int run_node(const config& cfg) {
     journal_path = cfg.node.data_dir / "journal.db";
   }
   auto control = actors::ingest_control::open(
-      actors::ingest_control_options{cfg.ingest.max_in_flight_events}, journal_path,
-      store::dedupe_options{cfg.ingest.dedupe_window, cfg.ingest.dedupe_capacity}, *registry);
+      actors::ingest_control_options{cfg.ingest.max_in_flight_events,
+                                     cfg.ingest.journal_commit_delay},
+      journal_path, store::dedupe_options{cfg.ingest.dedupe_window, cfg.ingest.dedupe_capacity},
+      *registry);
   std::size_t replayed = 0;
   if (control) {
     auto r = control.value()->replay_pending(ingestion);

@@ -32,13 +32,13 @@
 #include <sched.h>
 #include <unistd.h>
 
-#include "bench/cpu_window.hpp"
+#include "bench/cpu_timeline.hpp"
 #include "tests/integration/servicebus_fixture.hpp"
 
 namespace {
 
 using namespace herald::test;
-using herald::bench::cpu_window;
+using herald::bench::cpu_timeline;
 
 /// One round of one consumer: its rate and CPU µs per message of broker, consumer and mock.
 struct round_result {
@@ -66,7 +66,7 @@ round_result baseline_round(rabbitmq_server& broker, const servicebus_fixture& f
                             std::size_t events) {
   amqp_publish(broker.url(), rabbitmq_server::publish_address("baseline"), f.events(0, events),
                std::chrono::minutes(5));
-  cpu_window cpu({broker.vm_pid(), ::getpid()});
+  cpu_timeline cpu({broker.vm_pid(), ::getpid()});
   auto got = amqp_drain(broker.url(), rabbitmq_server::address("baseline"),
                         std::chrono::seconds(10), std::chrono::minutes(5));
   if (got.messages.size() != events) {
@@ -84,7 +84,7 @@ round_result herald_round(servicebus_fixture& f, std::size_t first, std::size_t 
   amqp_publish(f.broker.url(), rabbitmq_server::publish_address(f.options.queue),
                f.events(first, events), std::chrono::minutes(5));
   f.node.start_herald();
-  cpu_window cpu({f.broker.vm_pid(), f.node.herald->pid(), f.node.mock->pid()});
+  cpu_timeline cpu({f.broker.vm_pid(), f.node.herald->pid(), f.node.mock->pid()});
   auto until = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   std::size_t lines = 0;
   long long lo = std::numeric_limits<long long>::max();
@@ -127,7 +127,7 @@ round_result herald_nopush_round(servicebus_fixture& f, std::size_t first, std::
   amqp_publish(f.broker.url(), rabbitmq_server::publish_address(f.options.queue),
                f.events(first, events), std::chrono::minutes(5));
   f.node.start_herald();
-  cpu_window cpu({f.broker.vm_pid(), f.node.herald->pid()});
+  cpu_timeline cpu({f.broker.vm_pid(), f.node.herald->pid()});
   const auto accepted = f.series("herald_amqp_messages_settled_total", "accepted");
   const auto from = static_cast<double>(events / 20);
   auto until = std::chrono::steady_clock::now() + std::chrono::minutes(5);

@@ -12,6 +12,7 @@
 
 #include "bench/herald_bench/admin_client.hpp"
 #include "bench/herald_bench/ceiling_run.hpp"
+#include "bench/herald_bench/cpu_budget.hpp"
 #include "bench/herald_bench/event_factory.hpp"
 #include "bench/herald_bench/event_phase.hpp"
 #include "bench/herald_bench/fcm_ceiling.hpp"
@@ -111,6 +112,8 @@ int run_bench(const bench_options& o, std::uint32_t run_tag, const std::filesyst
     sampler.emplace(herald_pid);
     sampler->sample();
   }
+  // Herald's own pid also in target mode (--herald-pid); the mocks only when spawned.
+  cpu_window cpu({herald_pid, stack ? stack->mock_pid() : 0, stack ? stack->fcm_mock_pid() : 0});
   if (drive_events(o, io, stack.get(), host, port, run, events, people, sampler, results) != 0) {
     return 2;
   }
@@ -142,6 +145,12 @@ int run_bench(const bench_options& o, std::uint32_t run_tag, const std::filesyst
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   results.drain_s = seconds_since(drain_start);
+  cpu.stop();
+  results.cpu_herald_s = cpu.seconds(0);
+  results.cpu_bench_s = cpu.self();
+  if (cpu.seconds(1) >= 0) {
+    results.cpu_mocks_s = cpu.seconds(1) + std::max(0.0, cpu.seconds(2));
+  }
   // A late duplicate (a resend after a lost ack) would show up just after; give it a moment.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   if (auto now = mock_counts(mocks)) {

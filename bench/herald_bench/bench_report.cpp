@@ -46,9 +46,27 @@ void latency(writer& w, const char* name, const latency_summary& s) {
   w.EndObject();
 }
 
-/// One h2load ceiling (or its error, or null) and Herald's `per_s` as a share of it.
+/// `v`, or null when it is unknown (negative).
+void known(writer& w, const char* key, double v) {
+  w.Key(key);
+  if (v >= 0) {
+    w.Double(v);
+  } else {
+    w.Null();
+  }
+}
+
+/// Microseconds of CPU per item: `seconds` over `count` items; -1 when either is unknown.
+double us_per(double seconds, std::uint64_t count) {
+  return seconds >= 0 && count > 0 ? seconds * 1e6 / static_cast<double>(count) : -1;
+}
+
+/// One h2load ceiling (or its error, or null) and Herald's `per_s` as a share of it; with
+/// the CPU per request of h2load and the mock, set against `herald_us_per_push` (Herald,
+/// mocks and bench per push in Herald's run): the ratio both would reach if CPU-bound on
+/// the same cores.
 void ceiling(writer& w, const char* key, const std::optional<h2load_result>& h,
-             const std::string& error, double per_s) {
+             const std::string& error, double per_s, double herald_us_per_push) {
   w.Key(key);
   if (h) {
     w.StartObject();
@@ -61,6 +79,14 @@ void ceiling(writer& w, const char* key, const std::optional<h2load_result>& h,
     u64(w, "status_2xx", h->status_2xx);
     dbl(w, "herald_per_s", per_s);
     dbl(w, "herald_ratio", h->req_per_s > 0 ? per_s / h->req_per_s : 0);
+    const double client_us = us_per(h->client_cpu_s, h->succeeded);
+    const double mock_us = us_per(h->mock_cpu_s, h->succeeded);
+    const double total_us = client_us >= 0 && mock_us >= 0 ? client_us + mock_us : -1;
+    known(w, "h2load_cpu_us_per_request", client_us);
+    known(w, "mock_cpu_us_per_request", mock_us);
+    known(w, "total_cpu_us_per_request", total_us);
+    known(w, "cpu_bound_ratio",
+          total_us > 0 && herald_us_per_push > 0 ? total_us / herald_us_per_push : -1);
     w.EndObject();
   } else if (!error.empty()) {
     w.StartObject();
@@ -231,6 +257,24 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   }
   w.EndArray();
 
+  // CPU per push of each process over the load and drain (bench/README.md "CPU budget").
+  const auto pushes = r.seen.pushes_received;
+  const double herald_us = us_per(r.cpu_herald_s, pushes);
+  const double mocks_us = us_per(r.cpu_mocks_s, pushes);
+  const double bench_us = us_per(r.cpu_bench_s, pushes);
+  const double total_us =
+      herald_us >= 0 && mocks_us >= 0 ? herald_us + mocks_us + std::max(0.0, bench_us) : -1;
+  w.Key("cpu");
+  w.StartObject();
+  known(w, "herald_s", r.cpu_herald_s);
+  known(w, "mocks_s", r.cpu_mocks_s);
+  known(w, "bench_s", r.cpu_bench_s);
+  known(w, "herald_us_per_push", herald_us);
+  known(w, "mocks_us_per_push", mocks_us);
+  known(w, "bench_us_per_push", bench_us);
+  known(w, "total_us_per_push", total_us);
+  w.EndObject();
+
   // RSS flatness: the largest sample of the last third of the run against the middle third.
   w.Key("rss");
   if (r.rss) {
@@ -285,9 +329,9 @@ std::string results_json(const bench_options& o, const bench_results& r) {
                  : 0;
   const double fcm_per_s =
       push_s > 0 ? static_cast<double>(r.seen.pushes_received_fcm) / push_s : 0;
-  ceiling(w, "h2load", r.h2load, r.h2load_error, apns_per_s);
+  ceiling(w, "h2load", r.h2load, r.h2load_error, apns_per_s, total_us);
   if (o.platforms != "apns") {
-    ceiling(w, "h2load_fcm", r.h2load_fcm, r.h2load_fcm_error, fcm_per_s);
+    ceiling(w, "h2load_fcm", r.h2load_fcm, r.h2load_fcm_error, fcm_per_s, total_us);
   }
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";

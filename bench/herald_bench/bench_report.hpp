@@ -51,6 +51,9 @@ struct bench_results {
   std::optional<h2load_result> h2load_fcm; ///< The ceiling of the mock FCM (FCM devices).
   std::string h2load_fcm_error;
   std::string load_average; ///< /proc/loadavg at the end.
+  /// CPU seconds from the start of the load to the end of the drain (spawn mode; -1:
+  /// unknown): Herald, the mock(s), the bench itself; with the pushes they carried.
+  double cpu_herald_s = -1, cpu_mocks_s = -1, cpu_bench_s = -1;
   // `--via amqp`.
   std::string amqp_error;   ///< Why the publisher's connection failed (empty: it did not).
   double amqp_settled = -1; ///< Herald's accepted settlements after the drain (-1: unknown).

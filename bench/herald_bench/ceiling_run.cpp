@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "bench/herald_bench/cpu_budget.hpp"
 #include "bench/herald_bench/direct_pushes.hpp"
 
 namespace herald::bench {
@@ -41,7 +42,7 @@ void run_ceiling(const bench_options& o, const spawned_stack* stack, const event
                       : std::max<std::uint64_t>(10000, results.seen.pushes_received);
   plan.clients = o.h2load_clients;
   plan.streams = o.h2load_streams;
-  results.h2load = run_h2load(plan, error);
+  results.h2load = run_h2load_measured(plan, stack->mock_pid(), error);
   results.h2load_error = error;
 }
 

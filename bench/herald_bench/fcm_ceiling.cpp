@@ -130,7 +130,7 @@ void run_fcm_ceiling(const bench_options& o, const spawned_stack& stack,
                       : std::max<std::uint64_t>(10000, results.seen.pushes_received_fcm);
   plan.clients = o.h2load_clients;
   plan.streams = o.h2load_streams;
-  results.h2load_fcm = run_h2load(plan, error);
+  results.h2load_fcm = run_h2load_measured(plan, stack.fcm_mock_pid(), error);
 }
 
 } // namespace herald::bench

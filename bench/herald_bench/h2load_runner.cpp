@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "bench/herald_bench/cpu_budget.hpp"
 #include "tests/support/process.hpp"
 
 namespace herald::bench {
@@ -101,6 +102,19 @@ std::optional<h2load_result> run_h2load(const h2load_plan& plan, std::string& er
     error = std::string("cannot run h2load: ") + e.what();
     return std::nullopt;
   }
+}
+
+std::optional<h2load_result> run_h2load_measured(const h2load_plan& plan, pid_t mock_pid,
+                                                 std::string& error) {
+  cpu_window cpu({mock_pid});
+  auto result = run_h2load(plan, error);
+  cpu.stop();
+  if (result) {
+    // h2load is the only child reaped inside the window.
+    result->client_cpu_s = cpu.children();
+    result->mock_cpu_s = cpu.seconds(0);
+  }
+  return result;
 }
 
 } // namespace herald::bench

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
 namespace herald::bench {
 
 /// The request shape and load of one h2load run against the mock APNs.
@@ -24,6 +26,8 @@ struct h2load_result {
   std::uint64_t succeeded = 0, failed = 0;
   std::uint64_t status_2xx = 0;
   std::string command; ///< The command line, for the report.
+  /// CPU seconds of h2load itself and of the mock during the run (-1: not measured).
+  double client_cpu_s = -1, mock_cpu_s = -1;
 };
 
 /// `program` itself when it names a path, else its first executable match on $PATH (the
@@ -35,6 +39,11 @@ struct h2load_result {
 /// Returns nullopt (with `error` set) when it cannot run or its output does not parse.
 /// Blocks until h2load exits (at most 10 minutes).
 [[nodiscard]] std::optional<h2load_result> run_h2load(const h2load_plan& plan, std::string& error);
+
+/// `run_h2load`, also measuring the CPU seconds of h2load and of the server process
+/// `mock_pid` during the run (`client_cpu_s`, `mock_cpu_s`).
+[[nodiscard]] std::optional<h2load_result> run_h2load_measured(const h2load_plan& plan,
+                                                               pid_t mock_pid, std::string& error);
 
 /// Parses h2load's stdout; nullopt when the "finished in" line is missing.
 [[nodiscard]] std::optional<h2load_result> parse_h2load_output(const std::string& text);

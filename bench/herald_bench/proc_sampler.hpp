@@ -2,16 +2,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <vector>
 
 #include <sys/types.h>
 
 namespace herald::bench {
-
-/// CPU time (user + system, in clock ticks of `sysconf(_SC_CLK_TCK)`) process `pid` has used so
-/// far, all threads, from /proc/<pid>/stat; nothing when it cannot be read.
-[[nodiscard]] std::optional<std::uint64_t> cpu_ticks(pid_t pid);
 
 /// One sample of a process's resource use.
 struct proc_sample {
@@ -37,7 +32,7 @@ public:
 private:
   pid_t pid_;
   std::chrono::steady_clock::time_point start_, last_;
-  std::uint64_t last_ticks_ = 0;
+  double last_cpu_s_ = 0;
   bool primed_ = false;
   std::vector<proc_sample> samples_;
 };

@@ -55,6 +55,7 @@ public:
   [[nodiscard]] const test::test_rsa_key& fcm_account_key() const noexcept { return account_; }
   [[nodiscard]] pid_t herald_pid() const noexcept { return herald_ ? herald_->pid() : 0; }
   [[nodiscard]] pid_t mock_pid() const noexcept { return mock_ ? mock_->pid() : 0; }
+  [[nodiscard]] pid_t fcm_mock_pid() const noexcept { return fcm_ ? fcm_->pid() : 0; }
   [[nodiscard]] const test::test_pki& pki() const noexcept { return pki_; }
   [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_.path(); }
   /// The broker's `amqp://127.0.0.1:PORT` (empty without `--via amqp`).

@@ -137,14 +137,19 @@ BOOST_AUTO_TEST_CASE(ingest_keys_have_defaults_and_are_read_and_checked) {
   BOOST_TEST(d.max_in_flight_events == 10'000u);
   BOOST_TEST(d.dedupe_window.count() == 24 * 3'600'000);
   BOOST_TEST(d.dedupe_capacity == 1'000'000u);
-  auto uut = parse("[ingest]\ndurability = \"none\"\nmax_in_flight_events = 5\n"
-                   "dedupe_window = \"1h\"\ndedupe_capacity = 10\n");
+  BOOST_TEST(d.journal_commit_delay.count() == 1);
+  auto uut =
+      parse("[ingest]\ndurability = \"none\"\nmax_in_flight_events = 5\n"
+            "dedupe_window = \"1h\"\ndedupe_capacity = 10\njournal_commit_delay = \"0ms\"\n");
   BOOST_TEST_REQUIRE(uut.has_value(), (uut ? "" : uut.error().describe()));
   const auto& c = uut.value().ingest;
   BOOST_TEST(app::to_string(c.durability) == "none");
   BOOST_TEST(c.max_in_flight_events == 5u);
   BOOST_TEST(c.dedupe_window.count() == 3'600'000);
   BOOST_TEST(c.dedupe_capacity == 10u);
+  BOOST_TEST(c.journal_commit_delay.count() == 0);
+  BOOST_TEST(error_key("[ingest]\njournal_commit_delay = \"101ms\"") ==
+             "ingest.journal_commit_delay");
   BOOST_TEST(error_key("[ingest]\ndurability = \"disk\"") == "ingest.durability");
   BOOST_TEST(error_key("[ingest]\nmax_in_flight_events = 0") == "ingest.max_in_flight_events");
   BOOST_TEST(error_key("[ingest]\ndedupe_window = \"24\"") == "ingest.dedupe_window");

@@ -61,6 +61,20 @@ BOOST_AUTO_TEST_CASE(a_small_closed_loop_run_delivers_every_accepted_event) {
   BOOST_TEST_REQUIRE(uut.results["herald_process"].IsArray());
   BOOST_TEST(uut.results["herald_process"].Size() >= 1u);
   BOOST_TEST(uut.results["herald_process"][0]["rss_kb"].GetUint64() > 0u);
+  // The CPU budget: Herald and the mock worked for every push, the bench a little.
+  const auto& cpu = uut.results["cpu"];
+  BOOST_TEST_REQUIRE(cpu.IsObject());
+  for (const char* key : {"herald_us_per_push", "mocks_us_per_push", "bench_us_per_push"}) {
+    BOOST_TEST_REQUIRE(cpu[key].IsNumber(), key);
+    BOOST_TEST(cpu[key].GetDouble() > 0, key);
+  }
+  BOOST_TEST(cpu["total_us_per_push"].GetDouble() ==
+                 cpu["herald_us_per_push"].GetDouble() + cpu["mocks_us_per_push"].GetDouble() +
+                     cpu["bench_us_per_push"].GetDouble(),
+             boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(cpu["herald_s"].GetDouble() * 1e6 / static_cast<double>(expected) ==
+                 cpu["herald_us_per_push"].GetDouble(),
+             boost::test_tools::tolerance(1e-3));
 }
 
 BOOST_AUTO_TEST_CASE(a_run_over_http2_streams_delivers_every_accepted_event) {

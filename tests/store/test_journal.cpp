@@ -390,6 +390,86 @@ BOOST_AUTO_TEST_CASE(batch_ids_are_not_reused_after_their_batches_are_done) {
   BOOST_TEST(hs::batch_of(after.front()) > hs::batch_of(before));
 }
 
+/// A promise for an append's callback, and the append itself.
+struct pending_append {
+  std::promise<hs::result<std::vector<std::int64_t>>> committed;
+  std::future<hs::result<std::vector<std::int64_t>>> future = committed.get_future();
+
+  pending_append(hs::journal& j, const std::string& tag) {
+    BOOST_REQUIRE(j.append(make_batch(tag, 1), [this](auto r) { committed.set_value(r); }));
+  }
+  /// Whether the commit came (successfully) within `limit`.
+  bool committed_within(std::chrono::milliseconds limit) {
+    return future.wait_for(limit) == std::future_status::ready && future.get().has_value();
+  }
+};
+
+BOOST_AUTO_TEST_CASE(appends_within_the_commit_delay_share_one_commit) {
+  herald::test::temp_dir dir;
+  auto options = no_timer();
+  options.commit_delay = 2s;
+  auto uut = hs::journal::open(dir / "journal.db", options);
+  BOOST_REQUIRE(uut);
+  auto& j = *uut.value();
+  const auto before = j.commits();
+  pending_append first(j, "first");
+  std::this_thread::sleep_for(10ms); // well inside the first one's window
+  pending_append second(j, "second");
+  BOOST_TEST(first.committed_within(30s));
+  BOOST_TEST(second.committed_within(30s));
+  BOOST_TEST(j.commits() - before == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_window_full_of_appends_is_committed_without_waiting) {
+  herald::test::temp_dir dir;
+  auto options = no_timer();
+  options.commit_delay = std::chrono::minutes(5);
+  options.queue_capacity = 4; // two queued appends end the window
+  auto uut = hs::journal::open(dir / "journal.db", options);
+  BOOST_REQUIRE(uut);
+  auto& j = *uut.value();
+  pending_append first(j, "first");
+  pending_append second(j, "second");
+  BOOST_TEST(first.committed_within(30s));
+  BOOST_TEST(second.committed_within(30s));
+}
+
+BOOST_AUTO_TEST_CASE(closing_commits_the_appends_waiting_in_the_window) {
+  herald::test::temp_dir dir;
+  auto options = no_timer();
+  options.commit_delay = std::chrono::minutes(5);
+  auto uut = hs::journal::open(dir / "journal.db", options);
+  BOOST_REQUIRE(uut);
+  pending_append waiting(*uut.value(), "waiting");
+  const auto started = std::chrono::steady_clock::now();
+  uut.value().reset(); // the destructor ends the window and commits
+  BOOST_TEST(waiting.committed_within(0ms));
+  BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::minutes(1)));
+  auto reopened = hs::journal::open(dir / "journal.db", no_timer());
+  BOOST_REQUIRE(reopened);
+  auto pending = reopened.value()->pending();
+  BOOST_REQUIRE(pending);
+  BOOST_REQUIRE(pending.value().size() == 1u);
+  BOOST_TEST(pending.value().front().events.front().entry.event_id == "waiting-0");
+}
+
+BOOST_AUTO_TEST_CASE(a_new_journal_has_16_kib_pages) {
+  herald::test::temp_dir dir;
+  {
+    auto uut = hs::journal::open(dir / "journal.db", no_timer());
+    BOOST_REQUIRE(uut);
+    append_sync(*uut.value(), make_batch("a", 1));
+  }
+  sqlite3* db = nullptr;
+  BOOST_REQUIRE(sqlite3_open((dir / "journal.db").c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  BOOST_REQUIRE(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, nullptr) == SQLITE_OK);
+  BOOST_REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  BOOST_TEST(sqlite3_column_int(st, 0) == 16384);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
 BOOST_AUTO_TEST_CASE(open_fails_for_a_missing_folder) {
   herald::test::temp_dir dir;
   auto uut = hs::journal::open(dir / "no-such-dir" / "journal.db", no_timer());

@@ -16,15 +16,15 @@ namespace herald::bench {
 /// leaving out the idle time around them (a broker's schedulers spin a little even idle).
 /// Lifecycle: sampling runs from construction to destruction. Threading: `cpu_seconds` may be
 /// called from any thread while it runs.
-class cpu_window {
+class cpu_timeline {
 public:
   /// Samples `pids` (user + system time, /proc/<pid>/stat) every `every`; an unreadable
   /// process counts as zero.
-  explicit cpu_window(std::vector<pid_t> pids,
-                      std::chrono::milliseconds every = std::chrono::milliseconds(10));
-  ~cpu_window();
-  cpu_window(const cpu_window&) = delete;
-  cpu_window& operator=(const cpu_window&) = delete;
+  explicit cpu_timeline(std::vector<pid_t> pids,
+                        std::chrono::milliseconds every = std::chrono::milliseconds(10));
+  ~cpu_timeline();
+  cpu_timeline(const cpu_timeline&) = delete;
+  cpu_timeline& operator=(const cpu_timeline&) = delete;
 
   /// CPU seconds each process (in the constructor's order) used from the last sample at or
   /// before `from` to the first at or after `to` (so at most two sampling intervals more
@@ -39,7 +39,7 @@ private:
   struct sample {
     std::chrono::steady_clock::time_point steady;
     std::chrono::system_clock::time_point system;
-    std::vector<std::uint64_t> ticks;
+    std::vector<double> seconds;
   };
   void run();
   template <typename AfterFrom, typename BeforeTo>

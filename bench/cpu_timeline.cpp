@@ -1,20 +1,17 @@
-#include "bench/cpu_window.hpp"
+#include "bench/cpu_timeline.hpp"
 
 #include <algorithm>
-#include <stdexcept>
 
-#include <unistd.h>
-
-#include "bench/herald_bench/proc_sampler.hpp"
+#include "bench/herald_bench/cpu_budget.hpp"
 
 namespace herald::bench {
 
-cpu_window::cpu_window(std::vector<pid_t> pids, std::chrono::milliseconds every)
+cpu_timeline::cpu_timeline(std::vector<pid_t> pids, std::chrono::milliseconds every)
     : pids_(std::move(pids)), every_(every) {
   thread_ = std::thread([this] { run(); });
 }
 
-cpu_window::~cpu_window() {
+cpu_timeline::~cpu_timeline() {
   {
     std::lock_guard lock(mu_);
     done_ = true;
@@ -23,13 +20,13 @@ cpu_window::~cpu_window() {
   thread_.join();
 }
 
-void cpu_window::run() {
+void cpu_timeline::run() {
   std::unique_lock lock(mu_);
   do {
     lock.unlock();
     sample s{std::chrono::steady_clock::now(), std::chrono::system_clock::now(), {}};
     for (auto pid : pids_) {
-      s.ticks.push_back(cpu_ticks(pid).value_or(0));
+      s.seconds.push_back(process_cpu_seconds(pid).value_or(0));
     }
     lock.lock();
     samples_.push_back(std::move(s));
@@ -38,7 +35,7 @@ void cpu_window::run() {
 }
 
 template <typename AfterFrom, typename BeforeTo>
-std::vector<double> cpu_window::between(AfterFrom after_from, BeforeTo before_to) {
+std::vector<double> cpu_timeline::between(AfterFrom after_from, BeforeTo before_to) {
   std::unique_lock lock(mu_);
   // Wait for a sample at or after the window's end (the sampler runs until destruction).
   cv_.wait(lock, [&] { return !samples_.empty() && !before_to(samples_.back()); });
@@ -49,22 +46,20 @@ std::vector<double> cpu_window::between(AfterFrom after_from, BeforeTo before_to
     first = it;
   }
   std::vector<double> out;
-  const auto tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
   for (std::size_t i = 0; i < pids_.size(); ++i) {
-    auto used = last->ticks[i] >= first->ticks[i] ? last->ticks[i] - first->ticks[i] : 0;
-    out.push_back(static_cast<double>(used) / tick);
+    out.push_back(std::max(0.0, last->seconds[i] - first->seconds[i]));
   }
   return out;
 }
 
-std::vector<double> cpu_window::cpu_seconds(std::chrono::steady_clock::time_point from,
-                                            std::chrono::steady_clock::time_point to) {
+std::vector<double> cpu_timeline::cpu_seconds(std::chrono::steady_clock::time_point from,
+                                              std::chrono::steady_clock::time_point to) {
   return between([from](const sample& s) { return s.steady > from; },
                  [to](const sample& s) { return s.steady < to; });
 }
 
-std::vector<double> cpu_window::cpu_seconds(std::chrono::system_clock::time_point from,
-                                            std::chrono::system_clock::time_point to) {
+std::vector<double> cpu_timeline::cpu_seconds(std::chrono::system_clock::time_point from,
+                                              std::chrono::system_clock::time_point to) {
   return between([from](const sample& s) { return s.system > from; },
                  [to](const sample& s) { return s.system < to; });
 }
