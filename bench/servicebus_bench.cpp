@@ -12,6 +12,9 @@
 // 500). --pin runs the broker on CPU 0 and everything else (the plain receiver, Herald, the
 // mock APNs) on CPU 1, so that in both rounds the broker has the same core to itself, as a
 // remote Service Bus would, instead of competing with the consumer it is measured against.
+// Each round also reports the CPU time per message (µs, /proc/<pid>/stat sampled every 10 ms,
+// over the same first-to-last-message window as the rate) of the broker, the consumer (the
+// bench process itself for the plain receiver, Herald otherwise) and the mock APNs.
 
 #include <algorithm>
 #include <chrono>
@@ -27,12 +30,30 @@
 #include <vector>
 
 #include <sched.h>
+#include <unistd.h>
 
+#include "bench/cpu_timeline.hpp"
 #include "tests/integration/servicebus_fixture.hpp"
 
 namespace {
 
 using namespace herald::test;
+using herald::bench::cpu_timeline;
+
+/// One round of one consumer: its rate and CPU µs per message of broker, consumer and mock.
+struct round_result {
+  double rate = 0;
+  double broker_us = 0, consumer_us = 0, mock_us = 0;
+  /// Messages settled per batch of settlements Herald sent (its settle-batch counter); 0 for
+  /// the plain receiver or a Herald without that counter.
+  double per_batch = 0;
+};
+
+/// `cpu` (seconds of broker, consumer [, mock]) over `messages` as µs per message.
+round_result per_message(double rate, const std::vector<double>& cpu, double messages) {
+  auto us = [&](std::size_t i) { return i < cpu.size() ? cpu[i] * 1e6 / messages : 0.0; };
+  return {rate, us(0), us(1), us(2)};
+}
 
 std::string load_average() {
   std::ifstream in("/proc/loadavg");
@@ -41,9 +62,11 @@ std::string load_average() {
   return one + " " + five + " " + fifteen;
 }
 
-double baseline_round(rabbitmq_server& broker, const servicebus_fixture& f, std::size_t events) {
+round_result baseline_round(rabbitmq_server& broker, const servicebus_fixture& f,
+                            std::size_t events) {
   amqp_publish(broker.url(), rabbitmq_server::publish_address("baseline"), f.events(0, events),
                std::chrono::minutes(5));
+  cpu_timeline cpu({broker.vm_pid(), ::getpid()});
   auto got = amqp_drain(broker.url(), rabbitmq_server::address("baseline"),
                         std::chrono::seconds(10), std::chrono::minutes(5));
   if (got.messages.size() != events) {
@@ -51,15 +74,17 @@ double baseline_round(rabbitmq_server& broker, const servicebus_fixture& f, std:
                              std::to_string(events));
   }
   auto seconds = std::chrono::duration<double>(got.last_at - got.first_at).count();
-  return static_cast<double>(events - 1) / seconds;
+  auto n = static_cast<double>(events - 1);
+  return per_message(n / seconds, cpu.cpu_seconds(got.first_at, got.last_at), n);
 }
 
-double herald_round(servicebus_fixture& f, std::size_t first, std::size_t events) {
+round_result herald_round(servicebus_fixture& f, std::size_t first, std::size_t events) {
   (void)f.node.herald->stop(std::chrono::seconds(30));
   (void)http_request("DELETE", "127.0.0.1", f.node.mock_admin_port, "/notifications");
   amqp_publish(f.broker.url(), rabbitmq_server::publish_address(f.options.queue),
                f.events(first, events), std::chrono::minutes(5));
   f.node.start_herald();
+  cpu_timeline cpu({f.broker.vm_pid(), f.node.herald->pid(), f.node.mock->pid()});
   auto until = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   std::size_t lines = 0;
   long long lo = std::numeric_limits<long long>::max();
@@ -78,21 +103,31 @@ double herald_round(servicebus_fixture& f, std::size_t first, std::size_t events
       hi = std::max(hi, us);
     }
   }
-  (void)f.node.herald->stop(std::chrono::seconds(30)); // idle, it would still take CPU
   if (lines < events) {
     throw std::runtime_error("Herald pushed " + std::to_string(lines) + " of " +
                              std::to_string(events) + " in 5 minutes");
   }
-  return static_cast<double>(lines - 1) / (static_cast<double>(hi - lo) / 1e6);
+  auto at = [](long long us) {
+    return std::chrono::system_clock::time_point(std::chrono::microseconds(us));
+  };
+  auto used = cpu.cpu_seconds(at(lo), at(hi));
+  auto batches = f.node.metric(f.series("herald_amqp_settle_batches_total"));
+  auto settled = f.node.metric(f.series("herald_amqp_messages_settled_total", "accepted"));
+  (void)f.node.herald->stop(std::chrono::seconds(30)); // idle, it would still take CPU
+  auto n = static_cast<double>(lines - 1);
+  auto out = per_message(n / (static_cast<double>(hi - lo) / 1e6), used, n);
+  out.per_batch = batches > 0 ? settled / batches : 0;
+  return out;
 }
 
 /// The same without pushes (the events' identity has no device): ingestion alone. Rate from
 /// Herald's accepted-settlement counter, polled every 20 ms, between 5% and 100% of `events`.
-double herald_nopush_round(servicebus_fixture& f, std::size_t first, std::size_t events) {
+round_result herald_nopush_round(servicebus_fixture& f, std::size_t first, std::size_t events) {
   (void)f.node.herald->stop(std::chrono::seconds(30));
   amqp_publish(f.broker.url(), rabbitmq_server::publish_address(f.options.queue),
                f.events(first, events), std::chrono::minutes(5));
   f.node.start_herald();
+  cpu_timeline cpu({f.broker.vm_pid(), f.node.herald->pid()});
   const auto accepted = f.series("herald_amqp_messages_settled_total", "accepted");
   const auto from = static_cast<double>(events / 20);
   auto until = std::chrono::steady_clock::now() + std::chrono::minutes(5);
@@ -106,12 +141,17 @@ double herald_nopush_round(servicebus_fixture& f, std::size_t first, std::size_t
     }
   }
   auto t1 = std::chrono::steady_clock::now();
-  (void)f.node.herald->stop(std::chrono::seconds(30));
   if (n < static_cast<double>(events) || !t0) {
     throw std::runtime_error("Herald accepted " + std::to_string(n) + " of " +
                              std::to_string(events) + " in 5 minutes");
   }
-  return (static_cast<double>(events) - from) / std::chrono::duration<double>(t1 - *t0).count();
+  auto used = cpu.cpu_seconds(*t0, t1);
+  auto batches = f.node.metric(f.series("herald_amqp_settle_batches_total"));
+  (void)f.node.herald->stop(std::chrono::seconds(30));
+  auto m = static_cast<double>(events) - from;
+  auto out = per_message(m / std::chrono::duration<double>(t1 - *t0).count(), used, m);
+  out.per_batch = batches > 0 ? n / batches : 0;
+  return out;
 }
 
 /// Binds the calling thread, and so every process and thread it starts from now on, to `cpu`.
@@ -172,19 +212,24 @@ int main(int argc, char** argv) {
                 "start: %s\n",
                 events, rounds, credit, pin ? "broker on CPU 0, the rest on CPU 1" : "not pinned",
                 load_average().c_str());
-    std::printf("%-6s %-9s %14s  %s\n", "round", "consumer", "messages/s", "load (1 5 15 min)");
+    std::printf("%-6s %-9s %11s  %s  %s  %s\n", "round", "consumer", "messages/s",
+                "CPU us/msg: broker consumer mock", "msgs/settle batch", "load (1 5 15 min)");
     double base_sum = 0, herald_sum = 0, nopush_sum = 0;
+    auto print = [](int r, const char* who, const round_result& x) {
+      std::printf("%-6d %-9s %11.0f  %10.1f %8.1f %4.1f  %17.1f  %s\n", r, who, x.rate, x.broker_us,
+                  x.consumer_us, x.mock_us, x.per_batch, load_average().c_str());
+      std::fflush(stdout);
+    };
     for (int r = 0; r < rounds; ++r) {
       auto b = baseline_round(broker, f, events);
-      std::printf("%-6d %-9s %14.0f  %s\n", r + 1, "proton", b, load_average().c_str());
+      print(r + 1, "proton", b);
       auto h = herald_round(f, static_cast<std::size_t>(r) * events, events);
-      std::printf("%-6d %-9s %14.0f  %s\n", r + 1, "herald", h, load_average().c_str());
+      print(r + 1, "herald", h);
       auto i = herald_nopush_round(g, static_cast<std::size_t>(r) * events, events);
-      std::printf("%-6d %-9s %14.0f  %s\n", r + 1, "no-push", i, load_average().c_str());
-      std::fflush(stdout);
-      nopush_sum += i;
-      base_sum += b;
-      herald_sum += h;
+      print(r + 1, "no-push", i);
+      nopush_sum += i.rate;
+      base_sum += b.rate;
+      herald_sum += h.rate;
     }
     std::printf("mean: proton %.0f/s, herald %.0f/s, ratio %.2f (target >= 0.8); herald without "
                 "pushes %.0f/s, ratio %.2f\n",

@@ -109,9 +109,13 @@ void amqp_link::expire(std::chrono::steady_clock::time_point now) {
   }
   // Oldest first; the first one not yet due ends the scan (later keys have later deadlines).
   while (!unsettled_.empty() && unsettled_.begin()->second.deadline <= now) {
-    unsettled_.begin()->second.delivery.release();
-    metrics_.settled(amqp_outcome::released);
-    metrics_.settle_timeout();
+    auto& p = unsettled_.begin()->second;
+    if (p.done) {
+      apply(p, p.outcome, p.description);
+    } else {
+      apply(p, amqp_outcome::released, {});
+      metrics_.settle_timeout();
+    }
     unsettled_.erase(unsettled_.begin());
   }
 }
@@ -120,7 +124,9 @@ void amqp_link::top_up() {
   if (!attached_ || stopping_) {
     return;
   }
-  expire(std::chrono::steady_clock::now());
+  auto now = std::chrono::steady_clock::now();
+  expire(now);
+  flush_settled(now);
   auto outstanding = static_cast<std::size_t>(std::max(receiver_.credit(), 0));
   auto room = options_.max_credit > unsettled_.size() ? options_.max_credit - unsettled_.size() : 0;
   auto want = std::min(room, owner_.capacity());
@@ -147,45 +153,85 @@ void amqp_link::on_message(proton::delivery& d, proton::message& m) {
   }
   auto key = next_key_++;
   auto timeout = options_.settle_timeout;
-  unsettled_.emplace(key, pending{d, timeout.count() > 0
-                                         ? std::chrono::steady_clock::now() + timeout
-                                         : std::chrono::steady_clock::time_point::max()});
+  pending p;
+  p.delivery = d;
+  p.deadline = timeout.count() > 0 ? std::chrono::steady_clock::now() + timeout
+                                   : std::chrono::steady_clock::time_point::max();
+  unsettled_.emplace(key, std::move(p));
   owner_.deliver(std::move(msg), amqp_settlement(owner_.queue(), index_, generation_, key));
   top_up();
 }
 
 void amqp_link::settle(const detail::settle_request& r) {
   auto it = r.generation == generation_ ? unsettled_.find(r.key) : unsettled_.end();
-  if (it == unsettled_.end()) {
+  if (it == unsettled_.end() || it->second.done) {
     metrics_.settle_lost();
     return;
   }
-  auto d = it->second.delivery;
-  unsettled_.erase(it);
-  switch (r.outcome) {
+  auto& p = it->second;
+  const auto hold = owner_.options().settle_hold;
+  if (hold.count() == 0) {
+    apply(p, r.outcome, r.description);
+    unsettled_.erase(it);
+    return;
+  }
+  p.done = true;
+  p.outcome = r.outcome;
+  p.description = r.description;
+  if (it != unsettled_.begin()) {
+    held_.emplace_back(std::chrono::steady_clock::now() + hold, r.key);
+  }
+}
+
+void amqp_link::flush_settled(std::chrono::steady_clock::time_point now) {
+  // RabbitMQ finds an acknowledged delivery by walking its unacknowledged ones from the
+  // oldest and rebuilds that queue when it was not the first: in arrival order each costs it
+  // O(1), out of order O(unacknowledged). Consecutive ones also share a disposition frame.
+  while (!unsettled_.empty() && unsettled_.begin()->second.done) {
+    auto& p = unsettled_.begin()->second;
+    apply(p, p.outcome, p.description);
+    unsettled_.erase(unsettled_.begin());
+  }
+  // Behind an older delivery still in flight for too long: sent out of order after all.
+  while (!held_.empty() && held_.front().first <= now) {
+    auto it = unsettled_.find(held_.front().second);
+    held_.pop_front();
+    if (it != unsettled_.end() && it->second.done) {
+      apply(it->second, it->second.outcome, it->second.description);
+      unsettled_.erase(it);
+    }
+  }
+  if (unsettled_.empty()) {
+    held_.clear();
+  }
+}
+
+void amqp_link::apply(pending& p, amqp_outcome outcome, const std::string& description) {
+  switch (outcome) {
   case amqp_outcome::accepted:
-    d.accept();
+    p.delivery.accept();
     break;
   case amqp_outcome::rejected:
-    detail::reject_with(d, r.description);
+    detail::reject_with(p.delivery, description);
     break;
   case amqp_outcome::released:
-    d.release();
+    p.delivery.release();
     break;
   case amqp_outcome::modified:
-    d.modify();
+    p.delivery.modify();
     break;
   }
-  metrics_.settled(r.outcome);
+  metrics_.settled(outcome);
 }
 
 void amqp_link::begin_stop() {
   stopping_ = true;
+  // Those with an outcome get it (in arrival order), the rest are released.
   for (auto& [key, p] : unsettled_) {
-    p.delivery.release();
-    metrics_.settled(amqp_outcome::released);
+    apply(p, p.done ? p.outcome : amqp_outcome::released, p.description);
   }
   unsettled_.clear();
+  held_.clear();
   if (!active_) {
     return;
   }
@@ -225,8 +271,15 @@ void amqp_link::on_transport_close(proton::transport&) {
   owner_.queue()->set_queue(index_, nullptr);
   cbs_.reset();
   receiver_ = proton::receiver();
-  // The broker redelivers whatever this connection left unsettled.
+  // The broker redelivers whatever this connection left unsettled; outcomes not sent yet are
+  // lost like settlements made after the loss.
+  for (const auto& [key, p] : unsettled_) {
+    if (p.done) {
+      metrics_.settle_lost();
+    }
+  }
   unsettled_.clear();
+  held_.clear();
   metrics_.disconnected();
   if (stopping_ || owner_.stopping()) {
     owner_.link_closed();

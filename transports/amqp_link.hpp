@@ -10,9 +10,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <random>
+#include <string>
+#include <utility>
 
 #include "transports/amqp_cbs_client.hpp"
 #include "transports/amqp_metrics.hpp"
@@ -52,8 +55,14 @@ public:
 
   void connect(proton::container& c);
   void begin_stop();
-  /// Settles one delivery; the caller tops up credit once after a batch of them.
+  /// Records the outcome of one delivery; `flush_settled` sends it. The caller then tops up
+  /// credit once after a batch of them.
   void settle(const detail::settle_request& r);
+  /// Sends the recorded outcomes that are now oldest-first (in arrival order), and those held
+  /// back longer than `settle_hold` behind an older delivery without an outcome.
+  void flush_settled(std::chrono::steady_clock::time_point now);
+  /// Counts one batch of settlements sent by a container turn.
+  void settled_batch() { metrics_.settle_batch(); }
   void top_up();
   [[nodiscard]] bool attached() const noexcept { return attached_; }
   [[nodiscard]] bool closed() const noexcept { return !active_; }
@@ -85,17 +94,25 @@ private:
   proton::connection connection_;
   proton::receiver receiver_;
   std::unique_ptr<amqp_cbs_client> cbs_;
-  /// An unsettled delivery and when the settle timeout releases it.
+  /// An unsettled delivery, when the settle timeout releases it, and its outcome once known.
   struct pending {
     proton::delivery delivery;
     std::chrono::steady_clock::time_point deadline;
+    bool done = false; ///< The outcome is known; it waits for the older ones (or the hold).
+    amqp_outcome outcome = amqp_outcome::released;
+    std::string description;
   };
+  /// Sends `p`'s outcome to the broker (the caller erases it).
+  void apply(pending& p, amqp_outcome outcome, const std::string& description);
   void expire(std::chrono::steady_clock::time_point now);
   [[nodiscard]] std::chrono::milliseconds next_backoff();
 
   /// By key: keys grow with arrival and the settle timeout is fixed, so the first entry holds
   /// the earliest deadline and `expire` looks at the oldest deliveries only.
   std::map<std::uint64_t, pending> unsettled_;
+  /// Keys with a known outcome behind an older unsettled delivery, and until when each waits:
+  /// in the order recorded, so the front is due first.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::uint64_t>> held_;
   std::minstd_rand jitter_{std::random_device{}()};
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<std::chrono::steady_clock::time_point> reconnect_at_{};

@@ -1,12 +1,11 @@
 #include "transports/amqp_message_codec.hpp"
 
-#include <proton/codec/map.hpp>
+#include <proton/codec/decoder.hpp>
 #include <proton/condition.h>
 #include <proton/delivery.h>
 #include <proton/disposition.h>
 #include <proton/message_id.hpp>
-
-#include <map>
+#include <proton/scalar.hpp>
 
 namespace herald::transports::detail {
 
@@ -59,10 +58,16 @@ amqp_message to_message(const std::string& queue, proton::message& m) {
   out.content_type = m.content_type();
   out.delivery_count = m.delivery_count();
   out.redelivered = out.delivery_count > 0 || !m.first_acquirer();
-  if (!m.properties().empty()) {
-    std::map<std::string, proton::scalar> props;
-    proton::get(m.properties().value(), props);
-    for (const auto& [name, value] : props) {
+  // Straight from the encoded map: `property_map::empty` would decode it into a std::map and
+  // `value` encode that back, before a third pass here (a profile showed the three).
+  if (const auto& props = m.properties().value(); !props.empty()) {
+    proton::codec::decoder d(props);
+    proton::codec::start map;
+    d >> map;
+    std::string name;
+    proton::scalar value;
+    for (std::size_t i = 0; i + 1 < map.size; i += 2) {
+      d >> name >> value;
       if (name.rfind("aeg-", 0) == 0) {
         out.event_grid_properties.emplace_back(name, scalar_text(value));
       }

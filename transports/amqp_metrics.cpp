@@ -32,6 +32,10 @@ amqp_metrics::amqp_metrics(prometheus::Registry& r, const std::string& queue) {
                    "Settlements made after their delivery was gone (connection lost or settle "
                    "timeout passed); the broker redelivers those messages",
                    q);
+  batches_ = &counter(r, "herald_amqp_settle_batches_total",
+                      "Container turns that sent settlements to the broker (settlements made "
+                      "close together share one, and contiguous ones one disposition frame)",
+                      q);
   timeouts_ = &counter(r, "herald_amqp_settle_timeouts_total",
                        "Deliveries released because their outcome took longer than the settle "
                        "timeout",
@@ -57,6 +61,10 @@ void amqp_metrics::settled(amqp_outcome outcome) {
 
 void amqp_metrics::settle_lost() {
   lost_->Increment();
+}
+
+void amqp_metrics::settle_batch() {
+  batches_->Increment();
 }
 
 void amqp_metrics::settle_timeout() {

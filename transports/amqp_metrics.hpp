@@ -20,6 +20,8 @@ public:
   void received(bool redelivered);
   void settled(amqp_outcome outcome);
   void settle_lost();
+  /// One container turn sent this link's settlements made since the previous one.
+  void settle_batch();
   void settle_timeout();
   void credit(double value);
   void attached(bool yes);
@@ -32,6 +34,7 @@ private:
   prometheus::Counter* redeliveries_;
   prometheus::Counter* settled_[4];
   prometheus::Counter* lost_;
+  prometheus::Counter* batches_;
   prometheus::Counter* timeouts_;
   prometheus::Counter* reconnects_;
   prometheus::Gauge* credit_;

@@ -28,6 +28,8 @@ public:
     }
     queue_->queues.resize(links_.size(), nullptr);
     queue_->drain = [this] { drain(); };
+    queue_->delay = options_.settle_delay;
+    queue_->batch = std::max<std::size_t>(1, options_.settle_batch);
     // Run until `stop`: with the default, the container ends when its last connection closes
     // (a broker restart), and later reconnects would go to a container nobody runs.
     container_.auto_stop(false);
@@ -70,6 +72,7 @@ public:
     std::lock_guard lock(queue_->mu);
     for (auto* q : queue_->queues) {
       if (q != nullptr && q->add([this] {
+            drain();
             for (auto& l : links_) {
               l->top_up();
             }
@@ -150,18 +153,20 @@ public:
 
 private:
   void drain() {
-    std::vector<detail::settle_request> items;
-    {
-      std::lock_guard lock(queue_->mu);
-      items.swap(queue_->items);
+    auto items = queue_->take();
+    if (items.empty()) {
+      return;
     }
-    for (const auto& r : items) {
-      links_[r.link]->settle(r);
-    }
-    if (!items.empty()) {
-      for (auto& l : links_) {
-        l->top_up();
+    auto now = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      links_[items[i].link]->settle(items[i]);
+      if (i + 1 == items.size() || items[i + 1].link != items[i].link) {
+        links_[items[i].link]->flush_settled(now);
+        links_[items[i].link]->settled_batch();
       }
+    }
+    for (auto& l : links_) {
+      l->top_up();
     }
   }
 

@@ -57,10 +57,11 @@ public:
   /// as `amqp_publish` makes it).
   [[nodiscard]] static std::string publish_address(const std::string& queue);
   [[nodiscard]] const std::filesystem::path& folder() const noexcept { return dir_.path(); }
+  /// The Erlang VM's PID (`beam.smp`, the start script's child), or -1 when not running.
+  [[nodiscard]] pid_t vm_pid() const;
 
 private:
   void write_files();
-  [[nodiscard]] pid_t vm_pid() const;
 
   rabbitmq_server_options options_;
   temp_dir dir_;

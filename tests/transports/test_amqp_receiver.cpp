@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -19,8 +20,9 @@ namespace {
 
 /// One broker for the whole file (it takes seconds to boot); each case has its own queue.
 test::rabbitmq_server& broker() {
-  static test::rabbitmq_server server(test::rabbitmq_server_options{
-      {"plain", "credit", "steps", "poison", "quirk", "timeout", "expiry", "restart"}});
+  static test::rabbitmq_server server(
+      test::rabbitmq_server_options{{"plain", "credit", "steps", "batch", "flush", "poison",
+                                     "quirk", "timeout", "expiry", "restart"}});
   return server;
 }
 
@@ -73,6 +75,16 @@ struct sink {
   void settle_first(std::size_t n, transports::amqp_outcome o) {
     std::lock_guard lock(mu);
     for (std::size_t i = 0; i < n && i < got.size(); ++i) {
+      if (got[i].second.pending()) {
+        got[i].second.settle(o);
+        --unsettled;
+      }
+    }
+  }
+  /// Settles deliveries `from` … `to` - 1 (in the order received) with `o`.
+  void settle_range(std::size_t from, std::size_t to, transports::amqp_outcome o) {
+    std::lock_guard lock(mu);
+    for (std::size_t i = from; i < to && i < got.size(); ++i) {
       if (got[i].second.pending()) {
         got[i].second.settle(o);
         --unsettled;
@@ -141,13 +153,38 @@ bool accepted_at_least(prometheus::Registry& metrics, const std::string& queue, 
       5s);
 }
 
+/// `n` messages (ids `<queue>0`…) consumed with `settle_hold = hold`, all received, and all
+/// but the oldest accepted: held behind it.
+struct held_case {
+  sink s;
+  prometheus::Registry metrics;
+  std::string queue;
+  std::unique_ptr<transports::amqp_receiver> uut;
+
+  held_case(const std::string& q, std::size_t n, std::chrono::milliseconds hold) : queue(q) {
+    test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address(queue),
+                       numbered(static_cast<int>(n), queue));
+    auto o = options(queue);
+    o.settle_hold = hold;
+    uut = std::make_unique<transports::amqp_receiver>(o, s.handler(), s.capacity(), metrics);
+    BOOST_TEST_REQUIRE(s.wait_for(n, 10s));
+    s.settle_range(1, n, transports::amqp_outcome::accepted);
+  }
+  double accepted() {
+    return metric(metrics, "herald_amqp_messages_settled_total", queue, "accepted");
+  }
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(amqp_receiver)
 
 BOOST_AUTO_TEST_CASE(receives_every_message_with_sasl_plain_and_accepts_it) {
-  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("plain"),
-                     numbered(500));
+  auto messages = numbered(500);
+  messages[0].properties = {{"aeg-delivery-count", "2"},
+                            {"aeg-event-type", "Microsoft.Communication.IncomingCall"},
+                            {"x-other", "not Event Grid's"}};
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("plain"), messages);
   sink s;
   s.accept_at_once = true;
   prometheus::Registry metrics;
@@ -162,6 +199,11 @@ BOOST_AUTO_TEST_CASE(receives_every_message_with_sasl_plain_and_accepts_it) {
     BOOST_TEST(s.got.front().first.message_id == "m0");
     BOOST_TEST(s.got.front().first.content_type == "application/json");
     BOOST_TEST(!s.got.front().first.redelivered);
+    using props = std::vector<std::pair<std::string, std::string>>;
+    BOOST_TEST((s.got.front().first.event_grid_properties ==
+                props{{"aeg-delivery-count", "2"},
+                      {"aeg-event-type", "Microsoft.Communication.IncomingCall"}}));
+    BOOST_TEST(s.got.back().first.event_grid_properties.empty());
   }
   BOOST_TEST(
       test::amqp_drain(broker().url(), test::rabbitmq_server::address("plain")).messages.empty());
@@ -214,6 +256,90 @@ BOOST_AUTO_TEST_CASE(credit_is_topped_up_in_steps_of_a_quarter_window) {
   // Up to 30 missing now: topped up again (by at least a quarter window at a time).
   BOOST_TEST(test::wait_until([&] { return credit() > 75.0; }, 5s));
   BOOST_TEST(accepted() == 30.0);
+}
+
+BOOST_AUTO_TEST_CASE(settlements_made_close_together_go_to_the_broker_in_one_batch) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("batch"),
+                     numbered(10, "b"));
+  sink s;
+  prometheus::Registry metrics;
+  auto o = options("batch");
+  o.settle_delay = 2s; // far longer than the settling below takes
+  o.credit_poll = 60s; // no periodic drain in between
+  auto batches = [&] { return metric(metrics, "herald_amqp_settle_batches_total", "batch"); };
+  {
+    transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
+    BOOST_TEST_REQUIRE(s.wait_for(10, 10s));
+    BOOST_TEST(batches() == 0.0);
+    {
+      // Newest first, paced: one disposition per settlement without the delay.
+      std::lock_guard lock(s.mu);
+      for (auto it = s.got.rbegin(); it != s.got.rend(); ++it) {
+        it->second.settle(transports::amqp_outcome::accepted);
+        std::this_thread::sleep_for(10ms);
+      }
+    }
+    BOOST_TEST_REQUIRE(accepted_at_least(metrics, "batch", 10.0));
+    BOOST_TEST(batches() >= 1.0);
+    BOOST_TEST(batches() <= 2.0); // 2 only if the pacing above took longer than the delay
+  }
+  BOOST_TEST(
+      test::amqp_drain(broker().url(), test::rabbitmq_server::address("batch")).messages.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_full_batch_of_settlements_is_sent_without_waiting_for_the_delay) {
+  test::amqp_publish(broker().url(), test::rabbitmq_server::publish_address("flush"),
+                     numbered(8, "f"));
+  sink s;
+  prometheus::Registry metrics;
+  auto o = options("flush");
+  o.settle_delay = 60s;
+  o.settle_batch = 8;
+  o.credit_poll = 60s;
+  transports::amqp_receiver uut(o, s.handler(), s.capacity(), metrics);
+  BOOST_TEST_REQUIRE(s.wait_for(8, 10s));
+  s.settle_first(3, transports::amqp_outcome::accepted);
+  std::this_thread::sleep_for(300ms);
+  // Three pending, below the batch: they wait for the delay.
+  BOOST_TEST(metric(metrics, "herald_amqp_messages_settled_total", "flush", "accepted") == 0.0);
+  s.settle_all(transports::amqp_outcome::accepted); // the eighth fills the batch
+  BOOST_TEST(accepted_at_least(metrics, "flush", 8.0));
+  BOOST_TEST(metric(metrics, "herald_amqp_settle_batches_total", "flush") == 1.0);
+  uut.stop();
+  BOOST_TEST(
+      test::amqp_drain(broker().url(), test::rabbitmq_server::address("flush")).messages.empty());
+}
+
+BOOST_AUTO_TEST_CASE(settlements_wait_for_older_deliveries_and_go_out_in_arrival_order) {
+  held_case c("order", 10, 60s);
+  std::this_thread::sleep_for(300ms);
+  // The oldest has no outcome yet: the nine wait behind it (the ticker ran meanwhile).
+  BOOST_TEST(c.accepted() == 0.0);
+  c.s.settle_range(0, 1, transports::amqp_outcome::accepted);
+  BOOST_TEST(accepted_at_least(c.metrics, "order", 10.0));
+  c.uut->stop();
+  BOOST_TEST(
+      test::amqp_drain(broker().url(), test::rabbitmq_server::address("order")).messages.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_settlement_held_behind_a_stalled_delivery_goes_out_after_the_hold) {
+  held_case c("hold", 5, 200ms);
+  BOOST_TEST_REQUIRE(accepted_at_least(c.metrics, "hold", 4.0));
+  BOOST_TEST(c.accepted() == 4.0);
+  c.s.settle_range(0, 1, transports::amqp_outcome::accepted);
+  BOOST_TEST(accepted_at_least(c.metrics, "hold", 5.0));
+  c.uut->stop();
+  BOOST_TEST(
+      test::amqp_drain(broker().url(), test::rabbitmq_server::address("hold")).messages.empty());
+}
+
+BOOST_AUTO_TEST_CASE(stop_sends_held_outcomes_and_releases_the_rest) {
+  held_case c("stop_held", 5, 60s);
+  c.uut->stop();
+  BOOST_TEST(c.accepted() == 4.0);
+  auto left = test::amqp_drain(broker().url(), test::rabbitmq_server::address("stop_held"));
+  BOOST_TEST_REQUIRE(left.messages.size() == 1u);
+  BOOST_TEST(left.messages[0].message_id == "stop_held0");
 }
 
 BOOST_AUTO_TEST_CASE(rejected_message_is_dead_lettered) {
