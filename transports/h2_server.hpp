@@ -96,6 +96,10 @@ struct h2_server_options {
   /// is answered or its stream ends, as a slow consumer does, instead of on receipt. With
   /// `response_delay` this keeps a busy client's connection window exhausted.
   bool window_on_answer = false;
+  /// Connection-level receive window for request bodies, in bytes (RFC 9113 §6.9.2): 0
+  /// keeps the protocol's initial 65,535. A client with many streams of small bodies in
+  /// flight is otherwise paced by the WINDOW_UPDATE round trip.
+  std::uint32_t connection_window = 0;
 };
 
 /// Live counters of a server, readable from any thread.

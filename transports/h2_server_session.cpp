@@ -271,6 +271,11 @@ void h2_server_session::on_handshaken() {
                         static_cast<std::uint32_t>(state_->options.max_header_list_size)});
   }
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
+  if (state_->options.connection_window > 65535) {
+    nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0,
+                                          static_cast<std::int32_t>(std::min<std::uint32_t>(
+                                              state_->options.connection_window, (1u << 31) - 1)));
+  }
   if (!preread_.empty()) {
     // Bytes the listener read while choosing the protocol: the client preface (or part).
     in_recv_ = true;

@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   bool h2c = false, no_bodies = false;
   bench::apns_mock_config config;
   std::uint32_t max_streams = 1000, goaway_after = 0, latency_ms = 0, spike_every_ms = 0,
-                spike_ms = 0;
+                spike_ms = 0, connection_window = 0;
   app.add_option("--listen", listen, "HTTP/2 address host:port (port 0 = any)")
       ->capture_default_str();
   app.add_option("--admin", admin, "HTTP/1.1 stats address host:port")->capture_default_str();
@@ -61,6 +61,9 @@ int main(int argc, char** argv) {
   app.add_option("--public-key", public_key_file,
                  "PEM public key verifying provider tokens (none: tokens not checked)");
   app.add_option("--max-concurrent-streams", max_streams, "Advertised SETTINGS value")
+      ->capture_default_str();
+  app.add_option("--connection-window", connection_window,
+                 "Connection receive window in bytes (0 = HTTP/2's initial 65535)")
       ->capture_default_str();
   app.add_option("--fail-rate", config.fail_rate, "Share of valid requests failed (0..1)")
       ->check(CLI::Range(0.0, 1.0));
@@ -116,6 +119,7 @@ int main(int argc, char** argv) {
   options.max_concurrent_streams = max_streams;
   options.goaway_after_streams = goaway_after;
   options.response_delay = std::chrono::milliseconds(latency_ms);
+  options.connection_window = connection_window;
 
   boost::asio::io_context io(1);
   auto log = std::make_shared<bench::message_log>("apns_id", !no_bodies);

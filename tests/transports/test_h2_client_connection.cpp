@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -91,6 +92,52 @@ BOOST_AUTO_TEST_CASE(never_exceeds_the_peer_max_concurrent_streams) {
     server->stop();
     BOOST_TEST_REQUIRE(run_until(io, [&] { return closed_reason.has_value(); }));
     closed_reason.reset();
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_server_connection_window_lets_more_bodies_in_before_any_answer) {
+  // The server credits bodies back only as it answers, and answers nothing before all 16
+  // requests (128 KB of bodies) are in: within HTTP/2's initial 65,535-byte connection
+  // window they cannot all arrive; with `connection_window` = 1 MiB they do.
+  constexpr std::size_t total = 16;
+  const std::string body(8192, 'w');
+  for (std::uint32_t window : {0u, 1u << 20}) {
+    h2_server_options so;
+    so.window_on_answer = true;
+    so.connection_window = window;
+    std::vector<h2_responder> held;
+    auto port = start_server(so, [&held](h2_server_request, h2_responder res) {
+      held.push_back(std::move(res));
+      if (held.size() == total) {
+        for (auto& r : held) {
+          r.respond(200, {}, "");
+        }
+      }
+    });
+    ready = false;
+    auto uut = connect(h2c_options(port));
+    BOOST_TEST_REQUIRE(run_until(io, [&] { return ready; }));
+    std::size_t answered = 0, failed = 0;
+    for (std::size_t i = 0; i < total; ++i) {
+      uut->submit(make_request(std::to_string(i), body),
+                  [&](h2_result r) { ++(r ? answered : failed); });
+    }
+    if (window == 0) {
+      run_until(
+          io, [] { return false; }, 1s); // whatever can arrive has arrived
+      BOOST_TEST(held.size() < total);
+      BOOST_TEST(held.size() >= 1u);
+      BOOST_TEST(answered == 0u);
+    } else {
+      BOOST_TEST_REQUIRE(run_until(
+          io, [&] { return answered == total; }, 10s));
+      BOOST_TEST(failed == 0u);
+    }
+    uut->close();
+    server->stop();
+    BOOST_TEST_REQUIRE(run_until(io, [&] { return closed_reason.has_value(); }));
+    closed_reason.reset();
+    held.clear();
   }
 }
 
