@@ -34,6 +34,8 @@ struct bench_options {
   std::uint32_t mock_goaway_after = 0; ///< `--goaway-after` N streams per connection.
   std::uint32_t mock_latency_ms = 0;   ///< `--latency-ms` before every answer.
   std::uint32_t mock_spike_every_ms = 0, mock_spike_ms = 0; ///< `--spike-every-ms`, `--spike-ms`.
+  /// The spawned mock APNs's `--connection-window` (bytes; 0: HTTP/2's initial 65,535).
+  std::uint32_t mock_connection_window = 16u << 20;
 
   // Population.
   std::uint32_t identities = 10000;

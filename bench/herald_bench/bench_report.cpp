@@ -133,6 +133,7 @@ std::string results_json(const bench_options& o, const bench_results& r) {
   u64(w, "apns_connections", o.apns_connections);
   w.Key("load_average");
   w.String(r.load_average.c_str());
+  u64(w, "mock_connection_window", o.mock_connection_window);
   w.Key("mock_faults");
   w.StartObject();
   dbl(w, "fail_rate", o.mock_fail_rate);

@@ -107,6 +107,9 @@ int main(int argc, char** argv) {
   app.add_option("--mock-goaway-after", o.mock_goaway_after,
                  "Spawned mock: GOAWAY after N streams per connection");
   app.add_option("--mock-latency-ms", o.mock_latency_ms, "Spawned mock: delay of every answer");
+  app.add_option("--mock-connection-window", o.mock_connection_window,
+                 "Spawned mock APNs: connection receive window in bytes (0 = HTTP/2's 65535)")
+      ->capture_default_str();
   app.add_option("--mock-spike-every-ms", o.mock_spike_every_ms,
                  "Spawned mock: a latency spike every N ms (with --mock-spike-ms)");
   app.add_option("--mock-spike-ms", o.mock_spike_ms,

@@ -94,6 +94,8 @@ std::optional<std::string> spawned_stack::start() {
                "--no-bodies",      "--ports-file",
                mock_ports.string()};
     add_fault_args(mo.args);
+    mo.args.insert(mo.args.end(),
+                   {"--connection-window", std::to_string(options_.mock_connection_window)});
     mock_ = std::make_unique<test::child_process>(mo);
     if (!test::wait_for_file(mock_ports, std::chrono::seconds(20))) {
       return "mock APNs did not start: " + mock_->stderr_text();
