@@ -390,13 +390,17 @@ BOOST_AUTO_TEST_CASE(batch_ids_are_not_reused_after_their_batches_are_done) {
   BOOST_TEST(hs::batch_of(after.front()) > hs::batch_of(before));
 }
 
-/// A promise for an append's callback, and the append itself.
+/// A promise for an append's callback, and the append itself. The promise is shared with
+/// the callback: if a check fails first, the journal (declared earlier, so destroyed later)
+/// still runs the callback after this object is gone.
 struct pending_append {
-  std::promise<hs::result<std::vector<std::int64_t>>> committed;
-  std::future<hs::result<std::vector<std::int64_t>>> future = committed.get_future();
+  std::shared_ptr<std::promise<hs::result<std::vector<std::int64_t>>>> committed =
+      std::make_shared<std::promise<hs::result<std::vector<std::int64_t>>>>();
+  std::future<hs::result<std::vector<std::int64_t>>> future = committed->get_future();
 
   pending_append(hs::journal& j, const std::string& tag) {
-    BOOST_REQUIRE(j.append(make_batch(tag, 1), [this](auto r) { committed.set_value(r); }));
+    BOOST_REQUIRE(j.append(make_batch(tag, 1),
+                           [promise = committed](auto r) { promise->set_value(std::move(r)); }));
   }
   /// Whether the commit came (successfully) within `limit`.
   bool committed_within(std::chrono::milliseconds limit) {
